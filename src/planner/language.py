@@ -1,0 +1,156 @@
+"""Language test results → CLB/NCLC levels, per ability, from the tables in ``models/language/``.
+
+A result older than the validity period on the as-of date is *expired*: it is reported,
+never used silently.  Which table applies is decided by the test date for tests whose
+scale changed (TEF Canada), and by the as-of date otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from planner.dates import add_years
+from planner.errors import ProfileError
+from planner.profile import ABILITIES, Ability, LanguageTest, TestName
+from planner.rules.loader import load_model_file
+from planner.rules.schema import Dated, InForce, ModelFile, Strict
+
+TEST_NAMES: tuple[TestName, ...] = ("ielts_general", "celpip_general", "pte_core", "tef_canada", "tcf_canada")
+
+
+class ScoreRange(Strict):
+    """The valid raw scores for one ability: from ``min`` to ``max`` in steps of ``step``."""
+
+    min: float
+    max: float
+    step: float
+
+    def contains(self, score: float) -> bool:
+        """True if ``score`` is a score the test can give."""
+        if not self.min <= score <= self.max:
+            return False
+        steps = (score - self.min) / self.step
+        return abs(steps - round(steps)) < 1e-9
+
+
+class Band(Strict):
+    """Minimum raw score per ability for one CLB/NCLC level."""
+
+    clb: int
+    listening: float
+    reading: float
+    writing: float
+    speaking: float
+
+
+class LanguageTestFile(ModelFile):
+    """Schema of ``models/language/<test>.yaml``."""
+
+    test: TestName
+    language: Literal["en", "fr"]
+    label: str
+    keyed_by: Literal["as_of", "test_date"] = "as_of"
+    accepted: Dated[bool]
+    score_ranges: Dated[dict[Ability, ScoreRange]]
+    table: Dated[list[Band]]
+
+
+class ValidityFile(ModelFile):
+    """Schema of ``models/language/validity.yaml``."""
+
+    validity_years: Dated[int]
+
+
+@lru_cache(maxsize=None)
+def test_rules(test: TestName) -> LanguageTestFile:
+    """Return the conversion rules for one test."""
+    return load_model_file(f"language/{test}.yaml", LanguageTestFile)
+
+
+def validity_rules() -> ValidityFile:
+    """Return the validity rule for test results."""
+    return load_model_file("language/validity.yaml", ValidityFile)
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """One test converted to levels as of a date."""
+
+    test: LanguageTest
+    language: Literal["en", "fr"]
+    levels: dict[Ability, int] | None
+    """CLB/NCLC per ability; 0 means below the lowest level in the table.  None if no table applies."""
+    valid_until: date
+    expired: bool
+    accepted: bool
+    table: InForce | None
+    problem: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """True if the result can be used on the as-of date."""
+        return self.levels is not None and not self.expired and self.accepted
+
+    @property
+    def minimum(self) -> int:
+        """The lowest level over the four abilities (0 if unusable)."""
+        return min(self.levels.values()) if self.levels else 0
+
+    def describe(self) -> str:
+        """A short human description, e.g. 'IELTS 2025-09-20: CLB L10 R9 W9 S9'."""
+        label = test_rules(self.test.test).label
+        system = "NCLC" if self.language == "fr" else "CLB"
+        if self.levels is None:
+            return f"{label} {self.test.date}: {self.problem}"
+        levels = " ".join(f"{a[0].upper()}{self.levels[a]}" for a in ABILITIES)
+        state = " (expired)" if self.expired else "" if self.accepted else " (not accepted on this date)"
+        return f"{label} {self.test.date}: {system} {levels}{state}"
+
+
+def level_for(score: float, ability: Ability, bands: list[Band]) -> int:
+    """Return the highest level whose minimum ``score`` meets for ``ability`` (0 if below every row).
+
+    >>> bands = [Band(clb=9, listening=8, reading=7, writing=7, speaking=7),
+    ...          Band(clb=7, listening=6, reading=6, writing=6, speaking=6)]
+    >>> level_for(6.5, "reading", bands), level_for(5.5, "reading", bands)
+    (7, 0)
+    """
+    best = 0
+    for band in bands:
+        if score >= getattr(band, ability) and band.clb > best:
+            best = band.clb
+    return best
+
+
+def convert(test: LanguageTest, as_of: date) -> LanguageResult:
+    """Convert one test result to CLB/NCLC levels as they stand on ``as_of``."""
+    rules = test_rules(test.test)
+    years = validity_rules().validity_years.at(as_of)
+    valid_until = add_years(test.date, years)
+    expired = as_of >= valid_until
+    accepted = bool(rules.accepted.get(as_of))
+    table_date = test.date if rules.keyed_by == "test_date" else as_of
+    table = rules.table.entry(table_date)
+    if table is None:
+        first = next(iter(rules.table.values))
+        return LanguageResult(test, rules.language, None, valid_until, expired, accepted, None,
+                              problem=f"no conversion table in models/ for tests taken before {first}")
+    levels = {ability: level_for(test.score(ability), ability, table.value) for ability in ABILITIES}
+    return LanguageResult(test, rules.language, levels, valid_until, expired, accepted, table)
+
+
+def check_scores(test: LanguageTest, source: str, field: str) -> None:
+    """Raise ProfileError if a raw score is impossible for its test (e.g. IELTS 9.5)."""
+    rules = test_rules(test.test)
+    ranges = rules.score_ranges.get(test.date) or next(iter(rules.score_ranges.values.values())).value
+    for ability in ABILITIES:
+        allowed = ranges[ability]
+        score = test.score(ability)
+        if not allowed.contains(score):
+            step = f" in steps of {allowed.step:g}" if allowed.step != 1 else " (whole numbers)"
+            raise ProfileError(f"{score:g} is not a possible {rules.label} {ability} score",
+                               file=source, field=f"{field}.{ability}",
+                               hint=f"{rules.label} {ability} scores run from {allowed.min:g} to {allowed.max:g}{step}")

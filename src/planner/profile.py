@@ -1,0 +1,328 @@
+"""The profile: a person's situation as they write it by hand or an advisory tool sends it.
+
+This is the project's input contract.  It holds only facts the person knows (dates,
+raw test scores, jobs); everything derived from them (age, CLB levels, years of skilled
+experience, CRS) is computed in :mod:`planner.facts`, never typed by the user.
+Unknown keys are errors with a did-you-mean hint, so a typo is never silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import typing
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import ProfileError
+from planner.rules.loader import format_loc
+
+Ability = Literal["listening", "reading", "writing", "speaking"]
+ABILITIES: tuple[Ability, ...] = ("listening", "reading", "writing", "speaking")
+EducationLevel = Literal["secondary", "post_secondary", "bachelor", "master", "professional", "doctoral"]
+TestName = Literal["ielts_general", "celpip_general", "pte_core", "tef_canada", "tcf_canada"]
+Province = Literal["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
+Role = Literal["executive", "managerial", "specialized_knowledge", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _country(value: str) -> str:
+    value = value.upper()
+    if len(value) != 2 or not value.isalpha():
+        raise ValueError("must be a two-letter ISO 3166 country code such as 'IN', 'US' or 'CA'")
+    return value
+
+
+class Education(_Strict):
+    """A completed (or expected) credential."""
+
+    level: EducationLevel
+    program_years: int | None = Field(default=None, ge=1, le=10,
+                                      description="Length of the program in years (needed for post_secondary: 1, 2, or 3+).")
+    country: str = Field(description="Where the credential was earned (ISO code); 'CA' for Canadian credentials.")
+    completed: date
+    eca: bool = Field(default=False, description="A foreign credential has an Educational Credential Assessment.")
+    full_time: bool = True
+    months_studied_in_canada: int | None = Field(
+        default=None, ge=0, le=240,
+        description="Months physically in Canada while studying; when absent for a Canadian credential, "
+                    "the planner assumes the in-Canada study condition is met and says so.")
+
+    _country = field_validator("country")(classmethod(lambda cls, v: _country(v)))
+
+    @model_validator(mode="after")
+    def _post_secondary_needs_years(self):
+        if self.level == "post_secondary" and self.program_years is None:
+            raise ValueError("program_years is required for a post_secondary credential (1, 2, or 3 for 3+ years)")
+        return self
+
+    @property
+    def canadian(self) -> bool:
+        """True for a credential from a Canadian institution."""
+        return self.country == "CA"
+
+
+class LanguageTest(_Strict):
+    """Raw results of one approved language test; CLB/NCLC levels are derived from them."""
+
+    test: TestName
+    date: date
+    listening: float
+    reading: float
+    writing: float
+    speaking: float
+
+    def score(self, ability: Ability) -> float:
+        """Return the raw score for one ability."""
+        return getattr(self, ability)
+
+
+class Work(_Strict):
+    """One job, past or current (``end: null``)."""
+
+    noc: str = Field(description="NOC 2021 five-digit code, e.g. '21231'.")
+    employer: str | None = None
+    country: str
+    start: date
+    end: date | None = None
+    hours_per_week: float = Field(gt=0, le=168)
+    self_employed: bool = False
+    while_full_time_student: bool = False
+    canadian_related_entity: bool = Field(
+        default=False, description="The employer has a Canadian parent, subsidiary, branch or affiliate.")
+    role: Role | None = None
+    paid: bool = True
+    authorized: bool = Field(default=True, description="Work in Canada was done with authorization to work.")
+
+    _country = field_validator("country")(classmethod(lambda cls, v: _country(v)))
+
+    @field_validator("noc")
+    @classmethod
+    def _noc_shape(cls, value: str) -> str:
+        if len(value) != 5 or not value.isdigit():
+            raise ValueError("must be a five-digit NOC 2021 code such as '21231'")
+        return value
+
+    @model_validator(mode="after")
+    def _end_after_start(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def in_canada(self) -> bool:
+        """True for work done in Canada."""
+        return self.country == "CA"
+
+
+StatusKind = Literal["outside", "worker", "student", "visitor", "permanent_resident", "citizen"]
+
+
+class StatusInCanada(_Strict):
+    """The person's current status in Canada, if any."""
+
+    status: StatusKind = "outside"
+    permit: str | None = Field(default=None, description="Program id or short name of the permit held, e.g. 'pgwp'.")
+    valid_until: date | None = None
+    province: Province | None = None
+
+
+class JobOffer(_Strict):
+    """A job offer from a Canadian employer."""
+
+    noc: str
+    province: Province | None = None
+    employer: str | None = None
+    annual_salary_cad: float | None = Field(default=None, ge=0)
+    hourly_wage_cad: float | None = Field(default=None, ge=0)
+    permanent: bool = False
+    duration_months: int | None = Field(default=None, ge=1, le=600)
+    full_time: bool = True
+    lmia: bool = Field(default=False, description="The offer is supported by a positive LMIA.")
+    gts_referral: bool = Field(default=False, description="The employer was referred to Global Talent Stream Category A by a designated partner.")
+
+    @field_validator("noc")
+    @classmethod
+    def _noc_shape(cls, value: str) -> str:
+        return Work._noc_shape(value)
+
+
+class TradeCertificate(_Strict):
+    """A Canadian certificate of qualification in a trade."""
+
+    trade: str
+    province: Province
+
+
+class Nomination(_Strict):
+    """A provincial nomination already received."""
+
+    province: Province
+    date: date
+    express_entry_linked: bool
+
+
+class Spouse(_Strict):
+    """The spouse or common-law partner."""
+
+    accompanying: bool = True
+    canadian_citizen_or_pr: bool = False
+    birth_date: date | None = None
+    citizenships: list[str] = Field(default_factory=list)
+    education: list[Education] = Field(default_factory=list)
+    language_tests: list[LanguageTest] = Field(default_factory=list)
+    work_history: list[Work] = Field(default_factory=list)
+
+
+class Preferences(_Strict):
+    """What the person wants from a plan."""
+
+    provinces: list[Province] = Field(default_factory=list)
+    horizon_months: int = Field(default=60, ge=1, le=240)
+    objective: Literal["fastest", "probable", "cheapest"] | None = None
+    max_cost_cad: float | None = Field(default=None, ge=0)
+
+
+class Profile(_Strict):
+    """A person's situation.  See ``planner schema`` for the JSON Schema."""
+
+    name: str | None = None
+    birth_date: date
+    citizenships: list[str] = Field(min_length=1)
+    marital_status: Literal["single", "married", "common_law", "divorced", "separated", "widowed"] = "single"
+    first_official_language: Literal["en", "fr"] | None = None
+    education: list[Education] = Field(default_factory=list)
+    language_tests: list[LanguageTest] = Field(default_factory=list)
+    work_history: list[Work] = Field(default_factory=list)
+    status_in_canada: StatusInCanada = Field(default_factory=StatusInCanada)
+    job_offer: JobOffer | None = None
+    sibling_in_canada: bool = False
+    relative_in_canada: bool = Field(default=False, description="A parent, grandparent, child, grandchild, sibling, aunt/uncle or niece/nephew who is a citizen/PR living in Canada.")
+    dependent_children: int = Field(default=0, ge=0, le=20)
+    settlement_funds_cad: float = Field(default=0, ge=0)
+    trade_certificate: TradeCertificate | None = None
+    provincial_nomination: Nomination | None = None
+    spouse: Spouse | None = None
+    preferences: Preferences = Field(default_factory=Preferences)
+
+    @field_validator("citizenships")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        return [_country(v) for v in values]
+
+    @model_validator(mode="after")
+    def _spouse_matches_status(self):
+        partnered = self.marital_status in ("married", "common_law")
+        if partnered and self.spouse is None:
+            raise ValueError(f"marital_status is '{self.marital_status}' but there is no 'spouse'; add a spouse "
+                             "object (at least {\"accompanying\": true|false}) or change marital_status")
+        if not partnered and self.spouse is not None:
+            raise ValueError(f"marital_status is '{self.marital_status}' but a 'spouse' is given; "
+                             "use 'married' or 'common_law', or remove 'spouse'")
+        return self
+
+    @property
+    def has_scoring_spouse(self) -> bool:
+        """True when CRS scores the person 'with spouse': accompanying and not a citizen/PR."""
+        return (self.spouse is not None and self.spouse.accompanying
+                and not self.spouse.canadian_citizen_or_pr)
+
+    @property
+    def family_size(self) -> int:
+        """Family members counted for proof of funds: the person, a spouse (even if not accompanying), children."""
+        return 1 + (1 if self.spouse is not None else 0) + self.dependent_children
+
+
+# --- reading and checking a profile ---------------------------------------------------------
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """Return the pydantic model class that owns the last key of ``loc`` (for did-you-mean hints)."""
+    current: object = Profile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        annotation = current.model_fields[part].annotation
+        current = _unwrap(annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: object) -> object:
+    """Strip Optional[...] and list[...] to reach a model class."""
+    for _ in range(4):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if not args:
+            break
+        annotation = args[0]
+    return annotation
+
+
+_FIX_BY_TYPE = {
+    "missing": "add this field",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD, e.g. 2024-08-31",
+    "date_parsing": "write the date as YYYY-MM-DD, e.g. 2024-08-31",
+    "date_type": "write the date as a string YYYY-MM-DD",
+    "literal_error": None,
+    "bool_type": "use true or false",
+    "bool_parsing": "use true or false",
+}
+
+
+def _problem_from(item: dict, source: str) -> ProfileError:
+    loc = tuple(item["loc"])
+    field = format_loc(loc) or "(top level)"
+    message = item["msg"]
+    hint = _FIX_BY_TYPE.get(item["type"])
+    if item["type"] == "extra_forbidden":
+        owner = _model_at(loc)
+        key = str(loc[-1])
+        message = f"unknown field '{key}'"
+        if owner is not None:
+            close = difflib.get_close_matches(key, _field_names(owner), n=3, cutoff=0.6)
+            hint = (f"did you mean {' or '.join(repr(c) for c in close)}?" if close
+                    else f"allowed fields here: {', '.join(_field_names(owner))}")
+    elif item["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
+    return ProfileError(message, file=source, field=field, hint=hint)
+
+
+def parse_profile(data: object, source: str = "profile") -> Profile:
+    """Validate already-parsed JSON data as a :class:`Profile`; raise one ProfileError listing every problem."""
+    if not isinstance(data, dict):
+        raise ProfileError("the profile must be a JSON object ({...})", file=source, field="(top level)",
+                           hint="see examples/profiles/ or run 'planner schema'")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as error:
+        problems = [_problem_from(item, source) for item in error.errors()]
+        first, rest = problems[0], problems[1:]
+        raise ProfileError(first.message, file=first.file, field=first.field, hint=first.hint,
+                           problems=rest) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read a profile JSON file; malformed JSON and schema errors become :class:`ProfileError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError("file not found", file=str(path), hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProfileError(f"cannot read the file: {error}", file=str(path), hint="save it as UTF-8 JSON") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProfileError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+                           file=str(path), hint="fix the JSON syntax (a trailing comma or missing quote is common)") from None
+    return parse_profile(data, source=str(path))

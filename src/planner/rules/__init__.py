@@ -1,0 +1,1 @@
+"""Rule files under ``models/``: their schema, a strict loader, and dated lookups."""

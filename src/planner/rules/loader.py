@@ -1,0 +1,117 @@
+"""Read files under ``models/`` strictly: duplicate keys, unknown keys and bad values are errors.
+
+Every problem becomes a :class:`~planner.errors.ModelFileError` naming the file and the
+key path (``values.2025-03-25.value.other_teer``) with a hint, so a contributor who
+breaks a rule file learns exactly where.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.errors import ModelFileError
+
+M = TypeVar("M", bound=BaseModel)
+
+MODELS_ENV = "PLANNER_MODELS_DIR"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that rejects duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    mapping = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {key_node.start_mark.line + 1}); each key may appear once",
+                key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def models_dir() -> Path:
+    """Return the rules directory: ``$PLANNER_MODELS_DIR``, the source tree's ``models/``, or the wheel's copy."""
+    override = os.environ.get(MODELS_ENV)
+    if override:
+        return Path(override)
+    source_tree = Path(__file__).resolve().parents[3] / "models"
+    if source_tree.is_dir() and (source_tree / "README.md").exists():
+        return source_tree
+    packaged = Path(str(resources.files("planner") / "models"))
+    if packaged.is_dir():
+        return packaged
+    raise ModelFileError("the rules directory models/ was not found", file=str(source_tree),
+                         hint=f"reinstall the package, or set {MODELS_ENV} to a models/ directory")
+
+
+def format_loc(loc: tuple) -> str:
+    """Turn a pydantic error location into a readable key path like ``values.2025-03-25.value[2]``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            part = part.isoformat() if isinstance(part, date) else str(part)
+            text += ("." if text else "") + part
+    return text
+
+
+def read_yaml(path: Path) -> object:
+    """Parse one YAML file strictly and return its data."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except FileNotFoundError:
+        raise ModelFileError("file not found", file=str(path), hint="restore it from the repository") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = f" (line {mark.line + 1})" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ModelFileError(f"not valid YAML{line}: {problem}", file=str(path),
+                             hint="fix the YAML syntax; keys must be unique") from None
+
+
+def validate(data: object, model: type[M], path: Path | str) -> M:
+    """Validate parsed data against a schema, turning every error into one ModelFileError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            message = item["msg"]
+            if item["type"] == "extra_forbidden":
+                message = "unknown key; the schema does not allow it (misspelt, or misplaced?)"
+            problems.append(ModelFileError(message, file=str(path), field=format_loc(item["loc"]) or "(top level)"))
+        first, rest = problems[0], problems[1:]
+        raise ModelFileError(first.message, file=first.file, field=first.field,
+                             hint="see models/README.md for the schema of this file", problems=rest) from None
+
+
+@lru_cache(maxsize=None)
+def _load_cached(path: str, model: type[M]) -> M:
+    return validate(read_yaml(Path(path)), model, path)
+
+
+def load_model_file(relative: str, model: type[M], root: Path | None = None) -> M:
+    """Load ``models/<relative>`` and validate it against ``model`` (cached per path)."""
+    base = root if root is not None else models_dir()
+    return _load_cached(str(base / relative), model)
+
+
+def clear_cache() -> None:
+    """Forget loaded files (tests that write model files use this)."""
+    _load_cached.cache_clear()

@@ -1,0 +1,129 @@
+"""Pydantic building blocks shared by every file under ``models/``.
+
+A rule value is never a bare number: it is a :class:`Dated` parameter whose values
+are keyed by the date they take effect, each carrying its sources, how sure we are
+of it, and a note when it is doubtful.  :meth:`Dated.at` answers "what did the rule
+say on this date?", which is what lets every command take ``--as-of``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from planner.errors import RuleNotInForceError
+
+T = TypeVar("T")
+
+Certainty = Literal["confirmed", "single_source", "uncertain"]
+"""How well a value is sourced: two or more sources agree, only one source, or sources conflict."""
+
+
+class Strict(BaseModel):
+    """Base of every model-file schema: unknown keys are errors, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(Strict):
+    """A source for a rule value: an official page, regulation, or (marked) secondary source."""
+
+    title: str
+    href: str
+    quote: str | None = None
+    official: bool = True
+
+    @field_validator("href")
+    @classmethod
+    def _href_is_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be a full URL starting with https:// (or http:// for archived pages)")
+        return value
+
+
+class DatedValue(Strict, Generic[T]):
+    """One value of a parameter, in force from its key date until the next key date."""
+
+    value: T
+    references: list[Reference] = Field(default_factory=list)
+    certainty: Certainty = "confirmed"
+    doubt: str | None = None
+
+    @model_validator(mode="after")
+    def _doubt_explained(self):
+        if self.certainty != "confirmed" and not self.doubt:
+            raise ValueError(f"certainty '{self.certainty}' needs a 'doubt' saying what is unsure and why")
+        return self
+
+
+class InForce(BaseModel, Generic[T]):
+    """A parameter value as it stood on a date, with the date it took effect and its sources."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    value: T
+    effective: date
+    references: list[Reference]
+    certainty: Certainty
+    doubt: str | None = None
+
+
+class Dated(Strict, Generic[T]):
+    """A rule parameter whose value changes on known dates.
+
+    ``values`` maps each effective date to the value in force from that day until the
+    next key.  Before the first key the rule did not exist; :meth:`at` raises then, and
+    :meth:`get` returns ``None``.
+    """
+
+    description: str
+    references: list[Reference] = Field(min_length=1)
+    values: dict[date, DatedValue[T]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_keys(self):
+        keys = list(self.values)
+        if keys != sorted(keys):
+            raise ValueError("dated values must be listed oldest first")
+        return self
+
+    def entry(self, on: date) -> InForce[T] | None:
+        """Return the value in force on ``on`` with its provenance, or ``None`` if none yet."""
+        chosen: tuple[date, DatedValue[T]] | None = None
+        for effective, dated in self.values.items():
+            if effective <= on:
+                chosen = (effective, dated)
+            else:
+                break
+        if chosen is None:
+            return None
+        effective, dated = chosen
+        return InForce(value=dated.value, effective=effective,
+                       references=list(dated.references) or list(self.references),
+                       certainty=dated.certainty, doubt=dated.doubt)
+
+    def get(self, on: date) -> T | None:
+        """Return the value in force on ``on``, or ``None`` before the rule existed."""
+        found = self.entry(on)
+        return None if found is None else found.value
+
+    def at(self, on: date) -> T:
+        """Return the value in force on ``on``; raise if the rule did not exist yet."""
+        found = self.entry(on)
+        if found is None:
+            first = next(iter(self.values))
+            raise RuleNotInForceError(f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})")
+        return found.value
+
+    def change_dates(self) -> list[date]:
+        """Return every date on which this parameter changes."""
+        return list(self.values)
+
+
+class ModelFile(Strict):
+    """Fields every file under ``models/`` starts with."""
+
+    description: str
+    last_verified: date
