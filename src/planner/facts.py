@@ -1,0 +1,215 @@
+"""Derived facts: what a profile means on a date, computed and never typed by the user.
+
+Age, recognised education and its tier, language levels, and years of skilled work
+inside a rule's window.  Work is counted the way IRCC counts it: a year is
+``hours_per_year`` hours; no more than ``max_hours_per_week`` count in any week, across
+all jobs together (so overlapping jobs are not double-counted and overtime does not
+shorten the year); part-time is pro-rated.  Both numbers live in
+``models/federal/work_experience.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import lru_cache
+from typing import Iterable, Literal
+
+from planner import noc
+from planner.dates import add_years
+from planner.profile import Education, Work
+from planner.rules.loader import load_model_file
+from planner.rules.schema import Dated, ModelFile
+
+Where = Literal["canada", "abroad", "any"]
+
+EducationTier = Literal["less_than_secondary", "secondary", "one_year", "two_year", "bachelor_or_three_year",
+                        "two_or_more", "master_or_professional", "doctoral"]
+TIER_ORDER: tuple[EducationTier, ...] = ("less_than_secondary", "secondary", "one_year", "two_year",
+                                         "bachelor_or_three_year", "two_or_more", "master_or_professional", "doctoral")
+TIER_LABELS: dict[str, str] = {
+    "less_than_secondary": "less than secondary school",
+    "secondary": "secondary diploma",
+    "one_year": "one-year post-secondary program",
+    "two_year": "two-year post-secondary program",
+    "bachelor_or_three_year": "bachelor's degree or 3+ year program",
+    "two_or_more": "two or more credentials, one of 3+ years",
+    "master_or_professional": "master's or entry-to-practice professional degree",
+    "doctoral": "doctoral degree",
+}
+POST_SECONDARY_LEVELS = ("post_secondary", "bachelor", "master", "professional", "doctoral")
+
+
+class WorkExperienceRules(ModelFile):
+    """Schema of ``models/federal/work_experience.yaml``."""
+
+    hours_per_year: Dated[int]
+    max_hours_per_week: Dated[int]
+    skilled_teers: Dated[list[int]]
+
+
+@lru_cache(maxsize=1)
+def work_rules() -> WorkExperienceRules:
+    """Return the work-counting rules."""
+    return load_model_file("federal/work_experience.yaml", WorkExperienceRules)
+
+
+@dataclass(frozen=True)
+class ExperienceQuery:
+    """Which work counts for a rule: where, which TEERs or codes, inside which window, what is excluded."""
+
+    where: Where
+    within_years: int
+    teers: frozenset[int] | None = None
+    nocs: frozenset[str] | None = None
+    exclude_self_employed: bool = False
+    exclude_full_time_student: bool = False
+    require_authorized: bool = False
+
+    def counts(self, job: Work) -> bool:
+        """True if ``job`` is the kind of work this query counts."""
+        if not job.paid:
+            return False
+        if self.where == "canada" and not job.in_canada or self.where == "abroad" and job.in_canada:
+            return False
+        if self.exclude_self_employed and job.self_employed:
+            return False
+        if self.exclude_full_time_student and job.while_full_time_student:
+            return False
+        if self.require_authorized and job.in_canada and not job.authorized:
+            return False
+        if self.nocs is not None and job.noc not in self.nocs:
+            return False
+        if self.teers is not None:
+            found = noc.occupation(job.noc)
+            if found is None or found.teer not in self.teers:
+                return False
+        return True
+
+
+def _window(on: date, within_years: int) -> tuple[date, date]:
+    return add_years(on, -within_years), on
+
+
+def _clipped(job: Work, start: date, end: date) -> tuple[date, date] | None:
+    first = max(job.start, start)
+    last = min(job.end or end, end)
+    return (first, last) if first <= last else None
+
+
+def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fraction:
+    """Return the hours of work that count for ``query`` in its window ending on ``on``.
+
+    Days are counted inclusively; each day contributes (weekly hours of all counted jobs
+    active that day, capped at the weekly maximum) / 7.
+    """
+    rules = work_rules()
+    cap = Fraction(rules.max_hours_per_week.at(on))
+    start, end = _window(on, query.within_years)
+    events: dict[date, Fraction] = {}
+    for job in jobs:
+        if not query.counts(job):
+            continue
+        span = _clipped(job, start, end)
+        if span is None:
+            continue
+        hours = Fraction(job.hours_per_week)
+        events[span[0]] = events.get(span[0], Fraction(0)) + hours
+        after = span[1] + timedelta(days=1)
+        events[after] = events.get(after, Fraction(0)) - hours
+    total = Fraction(0)
+    weekly = Fraction(0)
+    previous: date | None = None
+    for day in sorted(events):
+        if previous is not None and weekly > 0:
+            total += min(weekly, cap) * (day - previous).days / 7
+        weekly += events[day]
+        previous = day
+    return total
+
+
+def experience_years(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:
+    """Return completed years of counted work (hours // hours_per_year)."""
+    per_year = work_rules().hours_per_year.at(on)
+    return int(counted_hours(jobs, on, query) // per_year)
+
+
+def longest_continuous_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> tuple[Fraction, str | None]:
+    """Return the most hours in one continuous run of work in a single occupation, and that NOC.
+
+    Used for the FSW rule "one year of continuous work in the same occupation": jobs in
+    the same NOC that touch or overlap form one run; a gap of a day or more breaks it.
+    """
+    start, end = _window(on, query.within_years)
+    by_noc: dict[str, list[Work]] = {}
+    for job in jobs:
+        if query.counts(job) and _clipped(job, start, end):
+            by_noc.setdefault(job.noc, []).append(job)
+    best: tuple[Fraction, str | None] = (Fraction(0), None)
+    for code, group in sorted(by_noc.items()):
+        group = sorted(group, key=lambda j: j.start)
+        run: list[Work] = []
+        run_end: date | None = None
+        for job in group + [None]:  # type: ignore[list-item]
+            job_end = None if job is None else (job.end or on)
+            if job is not None and (run_end is None or job.start <= run_end + timedelta(days=1)):
+                run.append(job)
+                run_end = max(run_end, job_end) if run_end else job_end
+                continue
+            hours = counted_hours(run, on, query)
+            if hours > best[0]:
+                best = (hours, code)
+            run = [job] if job is not None else []
+            run_end = job_end
+    return best
+
+
+# --- education --------------------------------------------------------------------------
+
+def recognised_credentials(education: Iterable[Education], on: date) -> list[Education]:
+    """Credentials that count on ``on``: completed by then, and Canadian or with an ECA."""
+    return [e for e in education if e.completed <= on and (e.canadian or e.eca)]
+
+
+def is_three_year_or_more(credential: Education) -> bool:
+    """True for a bachelor's or higher, or a post-secondary program of 3+ years."""
+    if credential.level in ("bachelor", "master", "professional", "doctoral"):
+        return True
+    return credential.level == "post_secondary" and (credential.program_years or 0) >= 3
+
+
+def single_tier(credential: Education) -> EducationTier:
+    """The tier of one credential on its own."""
+    match credential.level:
+        case "secondary":
+            return "secondary"
+        case "post_secondary":
+            years = credential.program_years or 1
+            return "one_year" if years == 1 else "two_year" if years == 2 else "bachelor_or_three_year"
+        case "bachelor":
+            return "bachelor_or_three_year"
+        case "master" | "professional":
+            return "master_or_professional"
+        case "doctoral":
+            return "doctoral"
+    raise ValueError(credential.level)
+
+
+def education_tier(credentials: list[Education]) -> EducationTier:
+    """The highest education tier the credentials give, including 'two or more, one 3+ years'."""
+    best: EducationTier = "less_than_secondary"
+    for credential in credentials:
+        tier = single_tier(credential)
+        if TIER_ORDER.index(tier) > TIER_ORDER.index(best):
+            best = tier
+    post_secondary = [c for c in credentials if c.level in POST_SECONDARY_LEVELS]
+    if len(post_secondary) >= 2 and any(is_three_year_or_more(c) for c in post_secondary):
+        if TIER_ORDER.index("two_or_more") > TIER_ORDER.index(best):
+            best = "two_or_more"
+    return best
+
+
+def tier_at_least(tier: EducationTier, minimum: EducationTier) -> bool:
+    """True if ``tier`` is ``minimum`` or higher."""
+    return TIER_ORDER.index(tier) >= TIER_ORDER.index(minimum)
