@@ -1,0 +1,205 @@
+"""The normalized Express Entry round history kept in ``models/rounds/``.
+
+``models/rounds/history.yaml`` holds every round IRCC has published, oldest first, in the
+planner's own vocabulary: a stable round type and version, integers instead of
+comma-formatted strings, dates as dates, the tie-break time parsed to UTC (with IRCC's raw
+text kept beside it), and the pool distribution, or ``null`` when IRCC did not publish one.
+``models/rounds/round_names.yaml`` maps IRCC's round names to round types.
+
+The file is written by :mod:`planner.rounds.importer` and read here, strictly, with the
+shared loader: a hand edit that breaks the schema is an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+
+from planner.rules.loader import models_dir, read_yaml, validate
+from planner.rules.schema import ModelFile, Reference, Strict
+from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
+
+HISTORY_FILE = "rounds/history.yaml"
+NAMES_FILE = "rounds/round_names.yaml"
+
+BUCKETS: tuple[str, ...] = (
+    "601-1200", "501-600", "491-500", "481-490", "471-480", "461-470", "451-460",
+    "441-450", "431-440", "421-430", "411-420", "401-410", "351-400", "301-350", "0-300",
+)
+"""CRS ranges of the pool distribution, highest first, as IRCC publishes them (feed keys
+dd1, dd2, dd4..dd8, dd10..dd14, dd15, dd16, dd17; dd3 and dd9 are subtotals, dd18 the total)."""
+
+RoundTypeId = Literal[ROUND_TYPES + (UNKNOWN_TYPE,)]  # type: ignore[valid-type]
+
+
+class PoolDistribution(Strict):
+    """CRS scores of everyone in the Express Entry pool on one date, by range."""
+
+    as_of: date
+    total: int = Field(ge=0)
+    buckets: dict[str, int]
+
+    @field_validator("buckets")
+    @classmethod
+    def _known_ranges(cls, value: dict[str, int]) -> dict[str, int]:
+        if list(value) != list(BUCKETS):
+            raise ValueError(f"buckets must be exactly these CRS ranges, in this order: {', '.join(BUCKETS)}")
+        if any(count < 0 for count in value.values()):
+            raise ValueError("bucket counts cannot be negative")
+        return value
+
+
+class Round(Strict):
+    """One Express Entry round of invitations."""
+
+    number: str = Field(pattern=r"^\d+[a-z]?$", description="IRCC's round number; 91a and 91b share a number")
+    date: date
+    name: str = Field(description="IRCC's name for the round, as published (drawName)")
+    type: RoundTypeId = Field(description="stable round type, from models/rounds/round_names.yaml")
+    version: str | None = Field(default=None, pattern=r"^\d{4}-v\d+$",
+                                description="category list version, e.g. 2023-v1; none for program rounds")
+    invitations: int = Field(ge=0)
+    cutoff: int = Field(ge=0, le=1200, description="CRS score of the lowest-ranked candidate invited")
+    tie_break: datetime | None = Field(default=None, description="tie-breaking rule as a UTC timestamp, when parseable")
+    tie_break_raw: str | None = Field(default=None, description="IRCC's tie-breaking text, unchanged")
+    url: str | None = None
+    pool: PoolDistribution | None = Field(description="pool distribution; null when IRCC published none")
+    issues: list[str] = Field(default_factory=list, description="data problems found on import")
+
+    @property
+    def sort_key(self) -> tuple[date, int, str]:
+        """Order rounds by date, then number (91a before 91b)."""
+        digits = self.number.rstrip("abcdefghijklmnopqrstuvwxyz")
+        return (self.date, int(digits), self.number[len(digits):])
+
+
+class HistoryFile(ModelFile):
+    """Schema of ``models/rounds/history.yaml``."""
+
+    source: Reference
+    feed_snapshot: date = Field(description="when the imported copy of the feed was taken")
+    imported_from: str = Field(description="which copy of the feed was imported")
+    notes: list[str] = Field(default_factory=list, description="known data problems, written by hand; kept on re-import")
+    rounds: list[Round]
+
+    @model_validator(mode="after")
+    def _unique_and_sorted(self):
+        seen: set[str] = set()
+        for index, item in enumerate(self.rounds):
+            if item.number in seen:
+                raise ValueError(f"round {item.number} appears twice (rounds[{index}]); each round may appear once")
+            seen.add(item.number)
+        keys = [item.sort_key for item in self.rounds]
+        if keys != sorted(keys):
+            raise ValueError("rounds must be listed oldest first (by date, then number)")
+        return self
+
+
+class RoundName(Strict):
+    """One IRCC round name and the round type (and version) it means."""
+
+    name: str
+    type: Literal[ROUND_TYPES]  # type: ignore[valid-type]
+    version: str | None = Field(default=None, pattern=r"^\d{4}-v\d+$")
+
+
+class NamesFile(ModelFile):
+    """Schema of ``models/rounds/round_names.yaml``."""
+
+    references: list[Reference] = Field(min_length=1)
+    version_note: str
+    names: list[RoundName]
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        seen: set[str] = set()
+        for item in self.names:
+            key = normalize_name(item.name)
+            if key in seen:
+                raise ValueError(f"round name {item.name!r} is listed twice")
+            seen.add(key)
+        return self
+
+    def lookup(self) -> dict[str, RoundName]:
+        """Return the table keyed by normalized name (see :func:`normalize_name`)."""
+        return {normalize_name(item.name): item for item in self.names}
+
+
+def normalize_name(name: str) -> str:
+    """Collapse runs of spaces and ignore case, so "STEM  occupations" matches "stem occupations"."""
+    return " ".join(name.split()).casefold()
+
+
+def history_path(root: Path | None = None) -> Path:
+    """Return the path of the history file under ``root`` (default: the models directory)."""
+    return (root if root is not None else models_dir()) / HISTORY_FILE
+
+
+_FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastStrictLoader(_FastBase):  # type: ignore[misc, valid-type]
+    """libyaml-backed safe loader that also rejects duplicate keys (the history file is large)."""
+
+
+def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def _read_yaml_fast(path: Path) -> object:
+    """Parse ``path`` with libyaml; on any problem, re-read with the shared loader for its precise error."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_FastStrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, yaml.YAMLError):
+        return read_yaml(path)  # raises ModelFileError naming the file and line
+
+
+def read_history_file(path: Path) -> HistoryFile:
+    """Read and validate a history file (no caching)."""
+    return validate(_read_yaml_fast(path), HistoryFile, path)
+
+
+def read_names(root: Path | None = None) -> NamesFile:
+    """Read and validate the round-name table under ``root`` (default: the models directory)."""
+    path = (root if root is not None else models_dir()) / NAMES_FILE
+    return validate(read_yaml(path), NamesFile, path)
+
+
+@lru_cache(maxsize=4)
+def _history_cached(path: str) -> HistoryFile:
+    return read_history_file(Path(path))
+
+
+def load_history_file(root: Path | None = None) -> HistoryFile:
+    """Return the shipped history file with its header (cached per path)."""
+    return _history_cached(str(history_path(root)))
+
+
+def load_history(root: Path | None = None) -> tuple[Round, ...]:
+    """Return every round in the shipped history, oldest first (cached).
+
+    >>> rounds = load_history()
+    >>> rounds[0].number, rounds[0].type
+    ('1', 'general')
+    """
+    return tuple(load_history_file(root).rounds)
+
+
+def clear_history_cache() -> None:
+    """Forget the loaded history (after an import, or in tests that write history files)."""
+    _history_cached.cache_clear()
