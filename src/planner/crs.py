@@ -463,22 +463,14 @@ def _transferability_lines(lines: _Lines, profile: Profile, as_of: date, rules: 
 
 
 def _qualifying_offer_points(profile: Profile, as_of: date, table: ArrangedEmployment) -> tuple[int, str]:
+    qualifies, detail = facts.qualifying_job_offer(profile, as_of)
+    if not qualifies:
+        return 0, detail
     offer = profile.job_offer
-    if offer is None:
-        return 0, "no job offer"
-    found = facts.noc.occupation(offer.noc)
-    skilled = found is not None and found.teer in facts.work_rules().skilled_teers.at(as_of)
-    long_enough = offer.permanent or (offer.duration_months or 0) >= 12
-    working_there = profile.status_in_canada.status == "worker" and any(
-        job.in_canada and job.end is None and offer.employer and job.employer == offer.employer
-        for job in profile.work_history)
-    if not (offer.full_time and skilled and long_enough and (offer.lmia or working_there)):
-        return 0, ("job offer does not qualify: it must be full-time, skilled (TEER 0-3), permanent or 12+ months, "
-                   "and LMIA-supported or with the employer you already work for in Canada")
     senior = any(offer.noc.startswith(prefix) for prefix in table.senior_management_prefixes)
     points = table.senior_management if senior else table.other_skilled
     kind = "senior management (NOC major group 00)" if senior else "skilled occupation"
-    return points, f"qualifying job offer, {kind}, NOC {offer.noc}" + ("" if points else "; these points were removed")
+    return points, f"{detail}, {kind}" + ("" if points else "; arranged-employment points were removed on this date")
 
 
 def _canadian_study_points(profile: Profile, as_of: date, table: CanadianStudy) -> tuple[int, str, bool]:

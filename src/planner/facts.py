@@ -18,7 +18,7 @@ from typing import Iterable, Literal
 
 from planner import noc
 from planner.dates import add_years
-from planner.profile import Education, Work
+from planner.profile import Education, Profile, Work
 from planner.rules.loader import load_model_file
 from planner.rules.schema import Dated, ModelFile
 
@@ -63,6 +63,7 @@ class ExperienceQuery:
     within_years: int
     teers: frozenset[int] | None = None
     nocs: frozenset[str] | None = None
+    noc_prefixes: tuple[str, ...] | None = None
     exclude_self_employed: bool = False
     exclude_full_time_student: bool = False
     require_authorized: bool = False
@@ -80,6 +81,8 @@ class ExperienceQuery:
         if self.require_authorized and job.in_canada and not job.authorized:
             return False
         if self.nocs is not None and job.noc not in self.nocs:
+            return False
+        if self.noc_prefixes is not None and not job.noc.startswith(self.noc_prefixes):
             return False
         if self.teers is not None:
             found = noc.occupation(job.noc)
@@ -213,3 +216,27 @@ def education_tier(credentials: list[Education]) -> EducationTier:
 def tier_at_least(tier: EducationTier, minimum: EducationTier) -> bool:
     """True if ``tier`` is ``minimum`` or higher."""
     return TIER_ORDER.index(tier) >= TIER_ORDER.index(minimum)
+
+
+# --- job offer --------------------------------------------------------------------------
+
+def qualifying_job_offer(profile: Profile, on: date) -> tuple[bool, str]:
+    """Whether the job offer is 'arranged employment' (FSW grid, CRS before 2025-03-25), and why.
+
+    Qualifying: full-time, skilled (TEER 0-3), permanent or 12+ months, and supported by
+    an LMIA or made by the employer the person already works for in Canada on a permit.
+    """
+    offer = profile.job_offer
+    if offer is None:
+        return False, "no job offer"
+    found = noc.occupation(offer.noc)
+    skilled = found is not None and found.teer in work_rules().skilled_teers.at(on)
+    long_enough = offer.permanent or (offer.duration_months or 0) >= 12
+    working_there = profile.status_in_canada.status == "worker" and any(
+        job.in_canada and job.end is None and offer.employer is not None and job.employer == offer.employer
+        for job in profile.work_history)
+    if offer.full_time and skilled and long_enough and (offer.lmia or working_there):
+        basis = "LMIA-supported" if offer.lmia else "from the employer you work for in Canada"
+        return True, f"qualifying job offer (NOC {offer.noc}, {basis})"
+    return False, ("job offer does not qualify as arranged employment: it must be full-time, skilled (TEER 0-3), "
+                   "permanent or 12+ months, and LMIA-supported or from the employer you already work for in Canada")

@@ -60,12 +60,12 @@ def teer(code: str) -> int:
 
 
 def close_matches(code: str, n: int = 3) -> list[str]:
-    """Return up to ``n`` known codes that look like ``code`` (typo neighbours, same minor group first)."""
+    """Return up to ``n`` known codes that look like ``code``: same minor group first, then typo neighbours."""
     codes = list(noc_table().occupations)
-    same_group = [c for c in codes if c[:3] == code[:3]]
+    same_minor = [c for c in codes if c[:4] == code[:4]]
+    same_major = [c for c in codes if c[:2] == code[:2] and c not in same_minor]
     similar = difflib.get_close_matches(code, codes, n=n, cutoff=0.6)
-    ordered = list(dict.fromkeys(similar + same_group))
-    return ordered[:n]
+    return list(dict.fromkeys(same_minor + similar + same_major))[:n]
 
 
 def require_known(code: str, source: str, field: str) -> Occupation:

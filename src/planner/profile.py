@@ -178,6 +178,7 @@ class Spouse(_Strict):
     education: list[Education] = Field(default_factory=list)
     language_tests: list[LanguageTest] = Field(default_factory=list)
     work_history: list[Work] = Field(default_factory=list)
+    status_in_canada: StatusInCanada | None = None
 
 
 class Preferences(_Strict):

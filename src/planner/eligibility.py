@@ -1,0 +1,107 @@
+"""Evaluate a program's requirements for a profile on a date, keeping every verdict.
+
+Each requirement gives a :class:`Verdict`: met or not, the value seen, the threshold,
+the date its rule took effect, its citation, and what would change the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from planner.predicates import PREDICATES, Context
+from planner.profile import Profile
+from planner.programs import Catalogue, ProgramFile, catalogue
+from planner.rules.schema import Certainty, Reference
+
+
+class Verdict(BaseModel):
+    """The outcome of one requirement on one date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    requirement: str
+    kind: str
+    label: str
+    met: bool
+    value: str
+    threshold: str
+    fix: str | None = None
+    as_of: date
+    effective: date | None
+    rule: str
+    references: list[Reference]
+    certainty: Certainty = "confirmed"
+    doubt: str | None = None
+
+
+class ProgramEligibility(BaseModel):
+    """All verdicts for one program."""
+
+    model_config = ConfigDict(frozen=True)
+
+    program: str
+    label: str
+    kind: str
+    as_of: date
+    eligible: bool
+    verdicts: list[Verdict]
+
+    @property
+    def unmet(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.met]
+
+    def to_json(self) -> dict:
+        return self.model_dump(mode="json")
+
+
+def _open_verdict(program: ProgramFile, path: str, as_of: date) -> Verdict:
+    found = program.open.entry(as_of)
+    is_open = bool(found and found.value)
+    if found is None:
+        value = f"not yet open (opens {next(iter(program.open.values))})"
+    elif is_open:
+        value = f"open since {found.effective}"
+    else:
+        value = f"closed since {found.effective}"
+    return Verdict(requirement="program_open", kind="program_open", label=f"{program.label} accepts applications",
+                   met=is_open, value=value, threshold=f"open on {as_of}",
+                   fix=None if is_open else "this program does not accept applications on this date",
+                   as_of=as_of, effective=found.effective if found else None, rule=f"models/{path}#open",
+                   references=found.references if found else list(program.open.references),
+                   certainty=found.certainty if found else "confirmed", doubt=found.doubt if found else None)
+
+
+def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Context | None = None,
+             cat: Catalogue | None = None) -> ProgramEligibility:
+    """Evaluate every requirement of ``program`` for ``profile`` on ``as_of``."""
+    cat = cat or catalogue()
+    ctx = ctx or Context(profile, as_of)
+    path = cat.path_of(program.id)
+    verdicts = [_open_verdict(program, path, as_of)]
+    for requirement in program.requirements:
+        found = requirement.entry(as_of)
+        if found is None:
+            verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,
+                                    met=False, value="rule not in force", threshold="-", as_of=as_of, effective=None,
+                                    rule=f"models/{path}#{requirement.id}", references=list(requirement.references),
+                                    fix="this requirement has no value on this date"))
+            continue
+        outcome = PREDICATES[requirement.kind](found.value, ctx)
+        verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,
+                                met=outcome.met, value=outcome.value, threshold=outcome.threshold,
+                                fix=None if outcome.met else outcome.fix, as_of=as_of, effective=found.effective,
+                                rule=f"models/{path}#{requirement.id}", references=found.references,
+                                certainty=found.certainty, doubt=found.doubt))
+    return ProgramEligibility(program=program.id, label=program.label, kind=program.kind, as_of=as_of,
+                              eligible=all(v.met for v in verdicts), verdicts=verdicts)
+
+
+def evaluate_many(profile: Profile, as_of: date, program_ids: list[str] | None = None) -> list[ProgramEligibility]:
+    """Evaluate several programs (all permanent federal ones by default), sharing derived facts."""
+    cat = catalogue()
+    ctx = Context(profile, as_of)
+    programs = [cat.get(pid) for pid in program_ids] if program_ids else \
+        [p for p in cat.programs if p.kind == "express_entry"]
+    return [evaluate(p, profile, as_of, ctx=ctx, cat=cat) for p in programs]

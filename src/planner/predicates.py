@@ -1,0 +1,350 @@
+"""One pure function per requirement kind: ``(params, context) -> Outcome``.
+
+Each function only reads the profile's derived facts on the context's date and the
+parameters from the program file; it returns whether the requirement is met, the value
+it saw, the threshold, and — when unmet — what would change the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Callable
+
+from planner import crs, facts, fsw, noc
+from planner.dates import add_months, age_on, months_between
+from planner.facts import ExperienceQuery
+from planner.language import LanguageResult, convert
+from planner.profile import ABILITIES, Profile
+from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CrsMinParams,
+                                  EducationParams, ExperienceLanguageParams, FswPointsParams, IntendedProvinceParams,
+                                  JobOfferParams, LanguageParams, OfferOrCertificateParams, RelatedEmploymentParams,
+                                  SettlementFundsParams, SpouseWorkerParams, StatusParams, WorkExperienceParams)
+from planner.rules.loader import load_model_file
+from planner.rules.schema import Dated, ModelFile
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a predicate found."""
+
+    met: bool
+    value: str
+    threshold: str
+    fix: str | None = None
+
+
+class Context:
+    """A profile on a date, with derived facts computed once and shared by all predicates."""
+
+    def __init__(self, profile: Profile, as_of: date):
+        self.profile = profile
+        self.as_of = as_of
+
+    @cached_property
+    def languages(self) -> list[LanguageResult]:
+        """Usable (valid, accepted, converted) language results on the date."""
+        return [r for r in (convert(t, self.as_of) for t in self.profile.language_tests) if r.usable]
+
+    @cached_property
+    def crs(self) -> crs.CrsResult:
+        return crs.score(self.profile, self.as_of)
+
+    @cached_property
+    def fsw(self) -> fsw.FswScore:
+        return fsw.score(self.profile, self.as_of)
+
+    def hours_per_year(self) -> int:
+        return facts.work_rules().hours_per_year.at(self.as_of)
+
+
+def _query(params: WorkExperienceParams) -> ExperienceQuery:
+    return ExperienceQuery(where=params.where, within_years=params.within_years,
+                           teers=frozenset(params.teers) if params.teers is not None else None,
+                           nocs=frozenset(params.nocs) if params.nocs is not None else None,
+                           noc_prefixes=tuple(params.noc_prefixes) if params.noc_prefixes else None,
+                           exclude_self_employed=params.exclude_self_employed,
+                           exclude_full_time_student=params.exclude_full_time_student,
+                           require_authorized=params.where == "canada")
+
+
+def _months(hours, per_year: int) -> float:
+    return float(hours) * 12 / per_year
+
+
+def _where_text(where: str) -> str:
+    return {"canada": "in Canada", "abroad": "outside Canada", "any": "anywhere"}[where]
+
+
+def work_experience(params: WorkExperienceParams, ctx: Context) -> Outcome:
+    per_year = ctx.hours_per_year()
+    needed = per_year * params.min_months / 12
+    query = _query(params)
+    if params.continuous_same_occupation:
+        hours, code = facts.longest_continuous_hours(ctx.profile.work_history, ctx.as_of, query)
+        seen = f"{_months(hours, per_year):.1f} months continuous in one occupation" + (f" (NOC {code})" if code else "")
+    else:
+        hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
+        seen = f"{_months(hours, per_year):.1f} months ({float(hours):.0f} h)"
+    kind = ("TEER " + "/".join(map(str, params.teers))) if params.teers else "qualifying"
+    threshold = f"{params.min_months} months ({needed:.0f} h) of {kind} work {_where_text(params.where)} in the last {params.within_years} years"
+    met = hours >= needed
+    fix = None if met else f"{(needed - float(hours)) * 12 / per_year:.1f} more months of full-time qualifying work"
+    return Outcome(met, seen, threshold, fix)
+
+
+def _levels(result: LanguageResult) -> str:
+    return result.describe()
+
+
+def _meets(result: LanguageResult, minimums: dict[str, int]) -> bool:
+    return all(result.levels[a] >= level for a, level in minimums.items())
+
+
+def _language_choices(params_language: str, ctx: Context) -> list[LanguageResult]:
+    wanted = {"any": ("en", "fr"), "english": ("en",), "french": ("fr",)}[params_language]
+    return [r for r in ctx.languages if r.language in wanted]
+
+
+def language(params: LanguageParams, ctx: Context) -> Outcome:
+    choices = _language_choices(params.language, ctx)
+    threshold = ", ".join(f"{a} {level}" for a, level in params.min_clb.items())
+    threshold = f"CLB/NCLC {threshold}"
+    best = next((r for r in choices if _meets(r, params.min_clb)), None)
+    if best is not None:
+        return Outcome(True, _levels(best), threshold)
+    seen = "; ".join(_levels(r) for r in choices) or "no valid language test"
+    return Outcome(False, seen, threshold, f"take an approved test and reach {threshold}")
+
+
+def experience_language(params: ExperienceLanguageParams, ctx: Context) -> Outcome:
+    per_year = ctx.hours_per_year()
+    needed = per_year * params.experience.min_months / 12
+    seen_parts = []
+    for option in params.options:
+        query = _query(params.experience.model_copy(update={"teers": option.teers}))
+        hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
+        best = max((r.minimum for r in ctx.languages), default=0)
+        seen_parts.append(f"TEER {'/'.join(map(str, option.teers))}: {_months(hours, per_year):.1f} months, best CLB {best}")
+        if hours >= needed and best >= option.min_clb:
+            return Outcome(True, "; ".join(seen_parts),
+                           f"CLB {option.min_clb} in all four for TEER {'/'.join(map(str, option.teers))} experience")
+    thresholds = " or ".join(f"CLB {o.min_clb} with TEER {'/'.join(map(str, o.teers))} experience" for o in params.options)
+    return Outcome(False, "; ".join(seen_parts), thresholds, f"reach {thresholds}")
+
+
+def education(params: EducationParams, ctx: Context) -> Outcome:
+    recognised = facts.recognised_credentials(ctx.profile.education, ctx.as_of)
+    tier = facts.education_tier(recognised)
+    met = facts.tier_at_least(tier, params.min_tier)
+    unassessed = [e for e in ctx.profile.education if not e.canadian and not e.eca]
+    fix = None
+    if not met:
+        fix = ("get an Educational Credential Assessment for your foreign credential" if unassessed
+               else f"complete at least a {facts.TIER_LABELS[params.min_tier]}")
+    return Outcome(met, facts.TIER_LABELS[tier] + (" (foreign credentials without ECA ignored)" if unassessed else ""),
+                   f"at least {facts.TIER_LABELS[params.min_tier]}, Canadian or with an ECA", fix)
+
+
+def fsw_points(params: FswPointsParams, ctx: Context) -> Outcome:
+    result = ctx.fsw
+    breakdown = ", ".join(f"{l['factor']} {l['points']}" for l in result.lines)
+    fix = None if result.passes else f"{result.pass_mark - result.total} more grid points (e.g. higher language levels or more experience)"
+    return Outcome(result.passes, f"{result.total} points ({breakdown})", f"{result.pass_mark} points", fix)
+
+
+class _FundsTable(ModelFile):
+    funds: Dated[dict]
+
+
+def settlement_funds(params: SettlementFundsParams, ctx: Context) -> Outcome:
+    table = load_model_file(params.table, _FundsTable).funds.at(ctx.as_of)
+    size = ctx.profile.family_size
+    amounts = table["by_family_size"]
+    needed = amounts[size - 1] if size <= len(amounts) else amounts[-1] + table["each_additional"] * (size - len(amounts))
+    if params.exempt_if_authorized_with_offer and ctx.profile.status_in_canada.status == "worker":
+        offer, _ = facts.qualifying_job_offer(ctx.profile, ctx.as_of)
+        if offer:
+            return Outcome(True, "authorized to work in Canada with a valid job offer (exempt)",
+                           f"CAD {needed:,} for a family of {size}, unless exempt")
+    have = ctx.profile.settlement_funds_cad
+    met = have >= needed
+    return Outcome(met, f"CAD {have:,.0f}", f"CAD {needed:,} for a family of {size}",
+                   None if met else f"show CAD {needed - have:,.0f} more in settlement funds")
+
+
+def intended_province(params: IntendedProvinceParams, ctx: Context) -> Outcome:
+    wanted = ctx.profile.preferences.provinces
+    threshold = ("living outside " + ", ".join(params.not_in)) if params.not_in else "living in " + ", ".join(params.allowed or [])
+    if not wanted:
+        return Outcome(True, "no province preference given (assumed compatible)", threshold)
+    ok = [p for p in wanted if p not in params.not_in and (params.allowed is None or p in params.allowed)]
+    return Outcome(bool(ok), "preferred provinces: " + ", ".join(wanted), threshold,
+                   None if ok else "add a province this program allows to preferences.provinces")
+
+
+def offer_or_certificate(params: OfferOrCertificateParams, ctx: Context) -> Outcome:
+    profile = ctx.profile
+    if profile.trade_certificate is not None:
+        return Outcome(True, f"certificate of qualification ({profile.trade_certificate.trade}, {profile.trade_certificate.province})",
+                       "a trade job offer or a Canadian certificate of qualification")
+    offer = profile.job_offer
+    in_trade = offer is not None and (params.noc_prefixes is None or offer.noc.startswith(tuple(params.noc_prefixes)))
+    long_enough = offer is not None and (offer.permanent or (offer.duration_months or 0) >= params.offer_min_months)
+    met = bool(in_trade and long_enough and offer.full_time)
+    return Outcome(met, f"job offer NOC {offer.noc}" if offer else "no job offer and no certificate",
+                   f"a full-time trade job offer of {params.offer_min_months}+ months, or a certificate of qualification",
+                   None if met else "get a certificate of qualification or a qualifying trade job offer")
+
+
+def citizenship(params: CitizenshipParams, ctx: Context) -> Outcome:
+    held = ctx.profile.citizenships
+    met = any(c in params.any_of for c in held)
+    return Outcome(met, "citizen of " + ", ".join(held), "citizen of " + " or ".join(params.any_of),
+                   None if met else "only citizens of " + ", ".join(params.any_of) + " qualify (permanent residence there does not count)")
+
+
+def age(params: AgeParams, ctx: Context) -> Outcome:
+    years = age_on(ctx.profile.birth_date, ctx.as_of)
+    limit = params.max_age
+    if params.max_age_by_citizenship is not None:
+        limits = [params.max_age_by_citizenship[c] for c in ctx.profile.citizenships if c in params.max_age_by_citizenship]
+        if not limits:
+            return Outcome(False, f"age {years}; citizen of {', '.join(ctx.profile.citizenships)}",
+                           "citizen of a participating country", "not open to your citizenship")
+        limit = max(limits)
+    low_ok = params.min_age is None or years >= params.min_age
+    high_ok = limit is None or years <= limit
+    bounds = " to ".join(str(b) for b in (params.min_age, limit) if b is not None)
+    return Outcome(low_ok and high_ok, f"age {years}", f"age {bounds}",
+                   None if low_ok and high_ok else "outside the age limits")
+
+
+def job_offer(params: JobOfferParams, ctx: Context) -> Outcome:
+    offer = ctx.profile.job_offer
+    wanted = "a job offer"
+    if offer is None:
+        return Outcome(False, "no job offer", wanted, "get a job offer from a Canadian employer")
+    problems = []
+    found = noc.occupation(offer.noc)
+    if params.teers is not None and (found is None or found.teer not in params.teers):
+        problems.append(f"TEER {found.teer if found else '?'} not in {params.teers}")
+    if params.nocs is not None and offer.noc not in params.nocs:
+        problems.append(f"NOC {offer.noc} not on the list")
+    if params.noc_prefixes is not None and not offer.noc.startswith(tuple(params.noc_prefixes)):
+        problems.append(f"NOC {offer.noc} not in groups {', '.join(params.noc_prefixes)}")
+    if params.provinces is not None and offer.province not in params.provinces:
+        problems.append(f"province {offer.province} not in {', '.join(params.provinces)}")
+    hourly = offer.hourly_wage_cad or (offer.annual_salary_cad / 2080 if offer.annual_salary_cad else None)
+    floor = params.min_hourly_wage_cad
+    if params.min_hourly_wage_by_noc and offer.noc in params.min_hourly_wage_by_noc:
+        floor = params.min_hourly_wage_by_noc[offer.noc]
+    if floor is not None and (hourly is None or hourly < floor - 1e-9):
+        problems.append(f"wage {'unknown' if hourly is None else f'${hourly:.2f}/h'} below ${floor:.2f}/h")
+    if params.min_annual_salary_cad is not None and (offer.annual_salary_cad or 0) < params.min_annual_salary_cad:
+        problems.append(f"salary below ${params.min_annual_salary_cad:,.0f}")
+    if params.permanent_or_min_months is not None and not (offer.permanent or (offer.duration_months or 0) >= params.permanent_or_min_months):
+        problems.append(f"not permanent or {params.permanent_or_min_months}+ months")
+    if params.full_time and not offer.full_time:
+        problems.append("not full-time")
+    if params.lmia is not None and offer.lmia != params.lmia:
+        problems.append("LMIA " + ("missing" if params.lmia else "present"))
+    if params.gts_referral is not None and offer.gts_referral != params.gts_referral:
+        problems.append("no designated-partner referral" if params.gts_referral else "referral present")
+    seen = f"offer NOC {offer.noc}" + (f", ${hourly:.2f}/h" if hourly else "") + (f", {offer.province}" if offer.province else "")
+    return Outcome(not problems, seen, "job offer: " + _offer_threshold(params), "; ".join(problems) or None)
+
+
+def _offer_threshold(params: JobOfferParams) -> str:
+    parts = []
+    if params.teers is not None:
+        parts.append("TEER " + "/".join(map(str, params.teers)))
+    if params.nocs is not None:
+        parts.append(f"one of {len(params.nocs)} listed occupations")
+    if params.noc_prefixes is not None:
+        parts.append("NOC groups " + ", ".join(params.noc_prefixes))
+    if params.provinces is not None:
+        parts.append("in " + ", ".join(params.provinces))
+    if params.min_hourly_wage_cad is not None:
+        parts.append(f"at least ${params.min_hourly_wage_cad:.2f}/h")
+    if params.min_hourly_wage_by_noc:
+        parts.append("occupation wage floor")
+    if params.permanent_or_min_months is not None:
+        parts.append(f"permanent or {params.permanent_or_min_months}+ months")
+    return ", ".join(parts) or "any"
+
+
+def related_employment(params: RelatedEmploymentParams, ctx: Context) -> Outcome:
+    start = add_months(ctx.as_of, -12 * params.within_years)
+    best_months = 0
+    for job in ctx.profile.work_history:
+        if not job.canadian_related_entity or job.role not in params.roles or job.hours_per_week < facts.work_rules().max_hours_per_week.at(ctx.as_of):
+            continue
+        first, last = max(job.start, start), min(job.end or ctx.as_of, ctx.as_of)
+        if first <= last:
+            best_months = max(best_months, months_between(first, last + timedelta(days=1)))
+    met = best_months >= params.min_months
+    return Outcome(met, f"{best_months} months continuous full-time with a related company",
+                   f"{params.min_months} months continuous full-time in the last {params.within_years} years as {', '.join(params.roles)}",
+                   None if met else f"{params.min_months - best_months} more months with the related company")
+
+
+def canadian_credential(params: CanadianCredentialParams, ctx: Context) -> Outcome:
+    for credential in ctx.profile.education:
+        if not credential.canadian or credential.level == "secondary" or credential.completed > ctx.as_of:
+            continue
+        months = (credential.program_years or 1) * 12
+        recent = params.completed_within_months is None or months_between(credential.completed, ctx.as_of) <= params.completed_within_months
+        if months >= params.min_program_months and recent:
+            return Outcome(True, f"Canadian {credential.level} completed {credential.completed}",
+                           f"Canadian post-secondary program of {params.min_program_months}+ months")
+    return Outcome(False, "no qualifying Canadian credential", f"Canadian post-secondary program of {params.min_program_months}+ months",
+                   "complete a Canadian post-secondary program")
+
+
+def status(params: StatusParams, ctx: Context) -> Outcome:
+    current = ctx.profile.status_in_canada
+    met = current.status in params.statuses and (params.permits is None or current.permit in params.permits)
+    return Outcome(met, f"status {current.status}" + (f" ({current.permit})" if current.permit else ""),
+                   "status " + " or ".join(params.statuses) + (f" with {' or '.join(params.permits)}" if params.permits else ""))
+
+
+def crs_min(params: CrsMinParams, ctx: Context) -> Outcome:
+    total = ctx.crs.total
+    met = total >= params.min_points
+    return Outcome(met, f"CRS {total}", f"CRS {params.min_points}", None if met else f"{params.min_points - total} more CRS points")
+
+
+def spouse_worker(params: SpouseWorkerParams, ctx: Context) -> Outcome:
+    spouse = ctx.profile.spouse
+    if spouse is None:
+        return Outcome(False, "no spouse", "spouse working in Canada", "only for spouses of eligible workers")
+    jobs = [j for j in spouse.work_history if j.in_canada and j.end is None]
+    teers = [noc.occupation(j.noc).teer for j in jobs if noc.occupation(j.noc)]
+    status_ = getattr(spouse, "status_in_canada", None)
+    left = months_between(ctx.as_of, status_.valid_until) if status_ is not None and status_.valid_until else 0
+    met = any(t in params.teers for t in teers) and left >= params.min_months_left
+    return Outcome(met, f"spouse job TEER {teers or 'none'}, {left} months left on permit",
+                   f"spouse working in TEER {'/'.join(map(str, params.teers))} with {params.min_months_left}+ months left",
+                   None if met else "spouse must hold a qualifying work permit")
+
+
+PREDICATES: dict[str, Callable[[object, Context], Outcome]] = {
+    "work_experience": work_experience,
+    "language": language,
+    "experience_language": experience_language,
+    "education": education,
+    "fsw_points": fsw_points,
+    "settlement_funds": settlement_funds,
+    "intended_province": intended_province,
+    "offer_or_certificate": offer_or_certificate,
+    "citizenship": citizenship,
+    "age": age,
+    "job_offer": job_offer,
+    "related_employment": related_employment,
+    "canadian_credential": canadian_credential,
+    "status": status,
+    "crs_min": crs_min,
+    "spouse_worker": spouse_worker,
+}

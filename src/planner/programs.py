@@ -1,0 +1,181 @@
+"""The program catalogue: one file per program under ``models/programs/``, loaded strictly.
+
+A program states when it is open, its requirements (instances of the kinds in
+:mod:`planner.requirements`), the status it grants and for how long, processing times,
+fees, whether an LMIA is needed, what an accompanying spouse can get, and the
+transitions between statuses it makes possible (the edges of the pathway graph).
+Statuses (the graph's nodes) are listed in ``models/graph/statuses.yaml``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from planner.errors import InputError, ModelFileError
+from planner.requirements import Requirement
+from planner.rules.loader import models_dir, read_yaml, validate
+from planner.rules.schema import Dated, ModelFile, Reference, Strict
+
+ProgramKind = Literal["temporary", "permanent", "provincial", "quebec", "express_entry"]
+StepKind = Literal["apply_permit", "enter_pool", "nomination", "invitation", "apply_pr", "selection", "decision"]
+
+
+class Processing(Strict):
+    """Processing time in months: the median and the 80th percentile."""
+
+    median_months: float = Field(ge=0)
+    p80_months: float = Field(ge=0)
+
+
+class Fee(Strict):
+    """A government fee."""
+
+    label: str
+    amount_cad: float = Field(ge=0)
+    payer: Literal["applicant", "employer"] = "applicant"
+
+
+class Grant(Strict):
+    """The status a program grants and for how long (months; None means not limited by the program)."""
+
+    status: str
+    initial_months: int | None = None
+    renewal_months: int | None = None
+    max_months: int | None = None
+    open_permit: bool = False
+    counts_as_canadian_experience: bool = True
+
+
+class SpousePermit(Strict):
+    """Whether an accompanying spouse can get an open work permit, and on what condition."""
+
+    eligible: Literal["yes", "no", "conditional", "unknown"]
+    condition: str | None = None
+
+
+class Transition(Strict):
+    """An edge of the pathway graph that this program makes possible."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_statuses: list[str] = Field(alias="from", min_length=1)
+    to: str
+    step: StepKind
+    label: str | None = None
+
+
+class ProgramFile(ModelFile):
+    """Schema of one file under ``models/programs/``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+    label: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: ProgramKind
+    jurisdiction: str
+    references: list[Reference] = Field(min_length=1)
+    open: Dated[bool]
+    requirements: list[Requirement] = Field(default_factory=list)
+    grants: Dated[Grant] | None = None
+    processing: Dated[Processing] | None = None
+    fees: Dated[list[Fee]] | None = None
+    lmia_required: bool = False
+    spouse_open_work_permit: Dated[SpousePermit] | None = None
+    success_probability: Dated[float] | None = None
+    express_entry_linked: bool | None = None
+    round_types: list[str] = Field(default_factory=list)
+    transitions: list[Transition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_requirement_ids(self):
+        seen = set()
+        for requirement in self.requirements:
+            if requirement.id in seen:
+                raise ValueError(f"requirement id '{requirement.id}' is used twice")
+            seen.add(requirement.id)
+        return self
+
+    def is_open(self, on: date) -> bool:
+        """True if the program accepts applications on ``on``."""
+        return bool(self.open.get(on))
+
+    def requirement(self, requirement_id: str):
+        """Return the requirement with this id."""
+        return next(r for r in self.requirements if r.id == requirement_id)
+
+
+class Status(Strict):
+    """A node of the pathway graph."""
+
+    label: str
+    kind: Literal["outside", "temporary", "pool", "nominee", "selected", "invited", "applicant", "permanent"]
+    works_in_canada: bool = False
+
+
+class StatusesFile(ModelFile):
+    """Schema of ``models/graph/statuses.yaml``."""
+
+    statuses: dict[str, Status]
+
+
+class Catalogue:
+    """All programs and statuses, with lookups by id or alias."""
+
+    def __init__(self, programs: dict[str, tuple[ProgramFile, str]], statuses: StatusesFile):
+        self._programs = programs
+        self.statuses = statuses.statuses
+        self._aliases = {alias: pid for pid, (program, _) in programs.items() for alias in program.aliases}
+
+    @property
+    def programs(self) -> list[ProgramFile]:
+        """Every program, ordered by id."""
+        return [self._programs[pid][0] for pid in sorted(self._programs)]
+
+    def path_of(self, program_id: str) -> str:
+        """The models/-relative file a program comes from."""
+        return self._programs[program_id][1]
+
+    def get(self, name: str) -> ProgramFile:
+        """Return a program by id or alias; raise InputError naming close matches."""
+        pid = self._aliases.get(name, name)
+        if pid in self._programs:
+            return self._programs[pid][0]
+        names = sorted(set(self._programs) | set(self._aliases))
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        raise InputError(f"unknown program '{name}'", field="program",
+                         hint=(f"did you mean {', '.join(close)}?" if close else "run 'planner programs' for the list"))
+
+
+def _load_catalogue(root: Path) -> Catalogue:
+    statuses = validate(read_yaml(root / "graph" / "statuses.yaml"), StatusesFile, root / "graph" / "statuses.yaml")
+    programs: dict[str, tuple[ProgramFile, str]] = {}
+    for path in sorted((root / "programs").rglob("*.yaml")):
+        program = validate(read_yaml(path), ProgramFile, path)
+        relative = str(path.relative_to(root))
+        if program.id in programs:
+            raise ModelFileError(f"program id '{program.id}' is also used by {programs[program.id][1]}",
+                                 file=str(path), field="id", hint="program ids must be unique")
+        for transition in program.transitions:
+            for node in [*transition.from_statuses, transition.to]:
+                if node not in statuses.statuses:
+                    raise ModelFileError(f"transition names unknown status '{node}'", file=str(path),
+                                         field="transitions", hint="add it to models/graph/statuses.yaml or fix the name")
+        if program.grants is not None:
+            for effective, grant in program.grants.values.items():
+                if grant.value.status not in statuses.statuses:
+                    raise ModelFileError(f"grants unknown status '{grant.value.status}'", file=str(path),
+                                         field=f"grants.values.{effective}.value.status",
+                                         hint="add it to models/graph/statuses.yaml or fix the name")
+        programs[program.id] = (program, relative)
+    return Catalogue(programs, statuses)
+
+
+@lru_cache(maxsize=4)
+def catalogue(root: str | None = None) -> Catalogue:
+    """Load (once) and return the program catalogue."""
+    return _load_catalogue(Path(root) if root else models_dir())

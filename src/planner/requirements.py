@@ -1,0 +1,223 @@
+"""The vocabulary of requirement kinds a program file may use, as strict schemas.
+
+A program in ``models/programs/`` lists requirement *instances*: a kind, an id, a label,
+its sources, and dated parameters.  The Python that evaluates each kind lives in
+:mod:`planner.predicates`, one pure function per kind.  Adding a kind means adding a
+params model here, a union member below, and a function there.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from planner.facts import EducationTier, Where
+from planner.profile import Ability, Province, Role
+from planner.rules.schema import Dated, Strict
+
+
+class WorkExperienceParams(Strict):
+    """Paid work of a kind, inside a window: at least ``min_months`` of full-time-equivalent hours."""
+
+    where: Where
+    min_months: int = Field(ge=1)
+    within_years: int = Field(ge=1)
+    teers: list[int] | None = None
+    nocs: list[str] | None = None
+    noc_prefixes: list[str] | None = None
+    continuous_same_occupation: bool = False
+    exclude_self_employed: bool = False
+    exclude_full_time_student: bool = False
+
+
+class LanguageParams(Strict):
+    """Minimum CLB/NCLC per ability in one valid test (of the given language, or either)."""
+
+    language: Literal["any", "english", "french"] = "any"
+    min_clb: dict[Ability, int]
+
+
+class ExperienceLanguageOption(Strict):
+    teers: list[int]
+    min_clb: int
+
+
+class ExperienceLanguageParams(Strict):
+    """Experience whose TEER sets the language minimum (CEC: CLB 7 for TEER 0/1, CLB 5 for TEER 2/3)."""
+
+    experience: WorkExperienceParams
+    options: list[ExperienceLanguageOption] = Field(min_length=1)
+
+
+class EducationParams(Strict):
+    """A recognised credential (Canadian, or foreign with an ECA) of at least ``min_tier``."""
+
+    min_tier: EducationTier
+
+
+class FswPointsParams(Strict):
+    """At least the pass mark on the FSW selection grid in ``models/federal/fsw_grid.yaml``."""
+
+    grid: Literal["federal/fsw_grid.yaml"] = "federal/fsw_grid.yaml"
+
+
+class SettlementFundsParams(Strict):
+    """Funds for the family size from ``models/federal/proof_of_funds.yaml``, unless exempt."""
+
+    table: Literal["federal/proof_of_funds.yaml"] = "federal/proof_of_funds.yaml"
+    exempt_if_authorized_with_offer: bool = True
+
+
+class IntendedProvinceParams(Strict):
+    """The person intends to live in one of ``allowed`` / none of ``not_in`` (empty preferences: assumed met)."""
+
+    not_in: list[Province] = Field(default_factory=list)
+    allowed: list[Province] | None = None
+
+
+class OfferOrCertificateParams(Strict):
+    """A full-time job offer of at least ``offer_min_months`` in a listed trade, or a Canadian certificate of qualification."""
+
+    offer_min_months: int = Field(ge=1)
+    noc_prefixes: list[str] | None = None
+
+
+class CitizenshipParams(Strict):
+    """Citizenship of at least one listed country (permanent residence there does not count)."""
+
+    any_of: list[str] = Field(min_length=1)
+
+
+class AgeParams(Strict):
+    """Age on the date within limits; ``max_age_by_citizenship`` gives per-country upper limits (IEC)."""
+
+    min_age: int | None = None
+    max_age: int | None = None
+    max_age_by_citizenship: dict[str, int] | None = None
+
+
+class JobOfferParams(Strict):
+    """A job offer meeting occupation, province, wage and duration conditions."""
+
+    teers: list[int] | None = None
+    nocs: list[str] | None = None
+    noc_prefixes: list[str] | None = None
+    provinces: list[Province] | None = None
+    min_hourly_wage_cad: float | None = None
+    min_hourly_wage_by_noc: dict[str, float] | None = None
+    min_annual_salary_cad: float | None = None
+    permanent_or_min_months: int | None = None
+    full_time: bool = True
+    lmia: bool | None = None
+    gts_referral: bool | None = None
+
+
+class RelatedEmploymentParams(Strict):
+    """Continuous full-time work with a related company abroad (intra-company transfer)."""
+
+    min_months: int = Field(ge=1)
+    within_years: int = Field(ge=1)
+    roles: list[Role] = Field(min_length=1)
+
+
+class CanadianCredentialParams(Strict):
+    """A Canadian post-secondary credential (PGWP and similar)."""
+
+    min_program_months: int = 8
+    completed_within_months: int | None = None
+
+
+class StatusParams(Strict):
+    """Current status in Canada (and permit) is one of those listed."""
+
+    statuses: list[str] = Field(min_length=1)
+    permits: list[str] | None = None
+
+
+class CrsMinParams(Strict):
+    """A CRS score of at least ``min_points`` on the date."""
+
+    min_points: int
+
+
+class SpouseWorkerParams(Strict):
+    """The spouse holds a work permit in a listed TEER with at least ``min_months_left`` remaining."""
+
+    teers: list[int]
+    min_months_left: int
+
+
+class _Requirement(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class WorkExperience(_Requirement, Dated[WorkExperienceParams]):
+    kind: Literal["work_experience"]
+
+
+class Language(_Requirement, Dated[LanguageParams]):
+    kind: Literal["language"]
+
+
+class ExperienceLanguage(_Requirement, Dated[ExperienceLanguageParams]):
+    kind: Literal["experience_language"]
+
+
+class Education(_Requirement, Dated[EducationParams]):
+    kind: Literal["education"]
+
+
+class FswPoints(_Requirement, Dated[FswPointsParams]):
+    kind: Literal["fsw_points"]
+
+
+class SettlementFunds(_Requirement, Dated[SettlementFundsParams]):
+    kind: Literal["settlement_funds"]
+
+
+class IntendedProvince(_Requirement, Dated[IntendedProvinceParams]):
+    kind: Literal["intended_province"]
+
+
+class OfferOrCertificate(_Requirement, Dated[OfferOrCertificateParams]):
+    kind: Literal["offer_or_certificate"]
+
+
+class Citizenship(_Requirement, Dated[CitizenshipParams]):
+    kind: Literal["citizenship"]
+
+
+class Age(_Requirement, Dated[AgeParams]):
+    kind: Literal["age"]
+
+
+class JobOffer(_Requirement, Dated[JobOfferParams]):
+    kind: Literal["job_offer"]
+
+
+class RelatedEmployment(_Requirement, Dated[RelatedEmploymentParams]):
+    kind: Literal["related_employment"]
+
+
+class CanadianCredential(_Requirement, Dated[CanadianCredentialParams]):
+    kind: Literal["canadian_credential"]
+
+
+class Status(_Requirement, Dated[StatusParams]):
+    kind: Literal["status"]
+
+
+class CrsMin(_Requirement, Dated[CrsMinParams]):
+    kind: Literal["crs_min"]
+
+
+class SpouseWorker(_Requirement, Dated[SpouseWorkerParams]):
+    kind: Literal["spouse_worker"]
+
+
+Requirement = Annotated[Union[WorkExperience, Language, ExperienceLanguage, Education, FswPoints, SettlementFunds,
+                              IntendedProvince, OfferOrCertificate, Citizenship, Age, JobOffer, RelatedEmployment,
+                              CanadianCredential, Status, CrsMin, SpouseWorker],
+                        Field(discriminator="kind")]
