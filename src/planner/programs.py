@@ -22,7 +22,9 @@ from planner.requirements import Requirement
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.schema import Dated, ModelFile, Reference, Strict
 
-ProgramKind = Literal["temporary", "permanent", "provincial", "quebec", "express_entry"]
+ProgramKind = Literal["temporary", "permanent", "provincial", "quebec", "express_entry", "category"]
+STATUS_WILDCARD_PREFIX = "@"
+"""A transition source like ``@temporary`` means every status of that kind."""
 StepKind = Literal["apply_permit", "enter_pool", "nomination", "invitation", "apply_pr", "selection", "decision"]
 
 
@@ -131,6 +133,12 @@ class Catalogue:
         self.statuses = statuses.statuses
         self._aliases = {alias: pid for pid, (program, _) in programs.items() for alias in program.aliases}
 
+    def expand(self, node: str) -> list[str]:
+        """Expand a transition endpoint: a status id, or ``@kind`` for every status of that kind."""
+        if node.startswith(STATUS_WILDCARD_PREFIX):
+            return sorted(sid for sid, status in self.statuses.items() if status.kind == node[1:])
+        return [node]
+
     @property
     def programs(self) -> list[ProgramFile]:
         """Every program, ordered by id."""
@@ -160,8 +168,11 @@ def _load_catalogue(root: Path) -> Catalogue:
         if program.id in programs:
             raise ModelFileError(f"program id '{program.id}' is also used by {programs[program.id][1]}",
                                  file=str(path), field="id", hint="program ids must be unique")
+        kinds = {status.kind for status in statuses.statuses.values()}
         for transition in program.transitions:
             for node in [*transition.from_statuses, transition.to]:
+                if node.startswith(STATUS_WILDCARD_PREFIX) and node != transition.to and node[1:] in kinds:
+                    continue
                 if node not in statuses.statuses:
                     raise ModelFileError(f"transition names unknown status '{node}'", file=str(path),
                                          field="transitions", hint="add it to models/graph/statuses.yaml or fix the name")
