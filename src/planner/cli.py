@@ -1,0 +1,143 @@
+"""The ``planner`` command line: a thin layer over the library that renders results.
+
+Exit codes: 0 success, 1 no route (a valid answer), 2 bad input (profile, model files,
+options).  Errors of the user's making print one clear message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError
+
+
+def _today() -> date:
+    return date.today()
+
+
+class AsOf(click.ParamType):
+    """A YYYY-MM-DD date option."""
+
+    name = "date"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25", param, ctx)
+
+
+AS_OF = click.option("--as-of", "as_of", type=AsOf(), default=None,
+                     help="Evaluate the rules as they stood on this date (YYYY-MM-DD; default: today).")
+JSON = click.option("--json", "as_json", is_flag=True, help="Print stable JSON instead of a table.")
+
+
+class PlannerGroup(click.Group):
+    """A click group that turns PlannerError into a clean message and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(f"error: {error.render()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except PlannerError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=PlannerGroup)
+@click.version_option(package_name="planner")
+def cli():
+    """Plan routes to Canadian permanent residence from dated, cited rules."""
+
+
+def _load(profile_path: str, as_of: date | None):
+    from planner.inputs import read_profile
+    as_of = as_of or _today()
+    return read_profile(profile_path, as_of), as_of
+
+
+@cli.command()
+@click.argument("profile", type=click.Path(dir_okay=False))
+@AS_OF
+@JSON
+def crs(profile, as_of, as_json):
+    """Show the CRS score of PROFILE, line by line, each line citing its rule."""
+    from planner import crs as crs_module
+    from planner import render
+    person, as_of = _load(profile, as_of)
+    result = crs_module.score(person, as_of)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        render.print_crs(result)
+
+
+@cli.command()
+@click.argument("profile", type=click.Path(dir_okay=False))
+@AS_OF
+@JSON
+@click.option("--program", "programs", multiple=True, help="Program id or alias (repeatable; default: FSW, CEC, FST).")
+def eligibility(profile, as_of, as_json, programs):
+    """Show which Express Entry programs PROFILE is eligible for, requirement by requirement."""
+    from planner import render
+    from planner.eligibility import evaluate_many
+    person, as_of = _load(profile, as_of)
+    results = evaluate_many(person, as_of, list(programs) or None)
+    if as_json:
+        click.echo(json.dumps({"as_of": as_of.isoformat(), "programs": [r.to_json() for r in results]}, indent=2))
+    else:
+        render.print_eligibility(results, person, as_of)
+
+
+@cli.command()
+def schema():
+    """Print the JSON Schema of the profile."""
+    from planner.profile import Profile
+    click.echo(json.dumps(Profile.model_json_schema(), indent=2))
+
+
+@cli.command("check-models")
+@AS_OF
+@click.option("--max-age-months", default=12, show_default=True, help="Report files not verified for this long.")
+def check_models(as_of, max_age_months):
+    """Load every file under models/ strictly and report stale last_verified dates."""
+    from planner.model_check import check_all
+    as_of = as_of or _today()
+    report = check_all(as_of, max_age_months)
+    for line in report.lines:
+        click.echo(line)
+    if report.errors:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _register_optional_commands() -> None:
+    """Attach command groups that live in their own modules."""
+    from importlib import import_module
+    for module_name, names in (("planner.cli_rounds", ("rounds", "data")),
+                               ("planner.cli_routes", ("route", "compare", "programs", "graph"))):
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        for name in names:
+            command = getattr(module, name, None)
+            if command is not None:
+                cli.add_command(command)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Entry point of the ``planner`` console script."""
+    cli(prog_name="planner")
