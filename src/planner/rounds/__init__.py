@@ -13,3 +13,7 @@ from planner.rounds.types import ROUND_TYPES
 from planner.rounds.history import Round, PoolDistribution, load_history
 
 __all__ = ["ROUND_TYPES", "Round", "PoolDistribution", "load_history"]
+
+from planner.rounds.estimator import InvitationEstimate, TypeContribution, estimate_invitation  # noqa: E402
+
+__all__ += ["InvitationEstimate", "TypeContribution", "estimate_invitation"]
