@@ -8,6 +8,7 @@ breaks a rule file learns exactly where.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -25,18 +26,41 @@ MODELS_ENV = "PLANNER_MODELS_DIR"
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """A YAML loader that rejects duplicate keys instead of keeping the last one."""
+    """A YAML loader that rejects duplicate keys instead of keeping the last one.
+
+    It remembers the key path it is inside, so a bad key (a duplicate, or a date such as
+    ``2017-13-06`` that looks like a date but is not one) is reported with its path.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.key_path: list[str] = []
+
+
+def _key_text(key: object) -> str:
+    return key.isoformat() if isinstance(key, date) else str(key)
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
     mapping = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
+        line = key_node.start_mark.line + 1
+        try:
+            key = loader.construct_object(key_node, deep=deep)
+        except ValueError as error:  # e.g. a timestamp-shaped key with month 13
+            path = ".".join(loader.key_path + [str(key_node.value)])
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {key_node.start_mark.line + 1}); each key may appear once",
-                key_node.start_mark)
-        mapping[key] = loader.construct_object(value_node, deep=deep)
+                None, None, f"key {path!r} (line {line}) is not a valid date ({error}); write dates as YYYY-MM-DD",
+                key_node.start_mark) from None
+        if key in mapping:
+            path = ".".join(loader.key_path + [_key_text(key)])
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {path!r} (line {line}); each key may appear once", key_node.start_mark)
+        loader.key_path.append(_key_text(key))
+        try:
+            mapping[key] = loader.construct_object(value_node, deep=True)  # eager, so key_path is right
+        finally:
+            loader.key_path.pop()
     return mapping
 
 
@@ -66,8 +90,13 @@ def format_loc(loc: tuple) -> str:
             text += f"[{part}]"
         else:
             part = part.isoformat() if isinstance(part, date) else str(part)
+            # pydantic reports non-string dict keys by their repr: datetime.date(2025, 3, 25) -> 2025-03-25
+            part = _DATE_REPR.sub(lambda m: date(*map(int, m.groups())).isoformat(), part)
             text += ("." if text else "") + part
     return text
+
+
+_DATE_REPR = re.compile(r"^datetime\.date\((\d+), (\d+), (\d+)\)$")
 
 
 def read_yaml(path: Path) -> object:
