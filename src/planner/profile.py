@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from planner.errors import ProfileError
 from planner.rules.loader import format_loc
@@ -109,11 +110,14 @@ class Work(_Strict):
             raise ValueError("must be a five-digit NOC 2021 code such as '21231'")
         return value
 
-    @model_validator(mode="after")
-    def _end_after_start(self):
-        if self.end is not None and self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # a field validator (not a model validator) so the error's path ends in '.end'
+        start = info.data.get("start")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"end ({value}) is before start ({start})")
+        return value
 
     @property
     def in_canada(self) -> bool:
@@ -274,17 +278,51 @@ _FIX_BY_TYPE = {
     "date_from_datetime_parsing": "write the date as YYYY-MM-DD, e.g. 2024-08-31",
     "date_parsing": "write the date as YYYY-MM-DD, e.g. 2024-08-31",
     "date_type": "write the date as a string YYYY-MM-DD",
-    "literal_error": None,
+    "literal_error": "use one of the values listed above",
     "bool_type": "use true or false",
     "bool_parsing": "use true or false",
+    "int_type": "use a whole number without quotes, e.g. 2",
+    "int_parsing": "use a whole number without quotes, e.g. 2",
+    "int_from_float": "use a whole number, e.g. 2",
+    "float_type": "use a number without quotes, e.g. 37.5",
+    "float_parsing": "use a number without quotes, e.g. 37.5",
+    "string_type": "use a text value in double quotes",
+    "list_type": "use a JSON list: [...]",
+    "model_type": "use a JSON object: {...}",
+    "model_attributes_type": "use a JSON object: {...}",
+    "dict_type": "use a JSON object: {...}",
+    "too_short": "add at least {min_length} item(s)",
+    "too_long": "keep at most {max_length} item(s)",
+    "greater_than": "use a number greater than {gt}",
+    "greater_than_equal": "use a number of at least {ge}",
+    "less_than": "use a number less than {lt}",
+    "less_than_equal": "use a number of at most {le}",
 }
+_FIX_BY_FIELD = {
+    "end": "set 'end' on or after 'start' (or null for a job you still hold)",
+}
+_DEFAULT_FIX = "run 'planner schema' to see what this field accepts"
+
+
+def _fix_for(item: dict) -> str:
+    """A fix hint for one pydantic error item (never empty)."""
+    template = _FIX_BY_TYPE.get(item["type"])
+    if template is None and item["loc"] and item["loc"][-1] in _FIX_BY_FIELD:
+        return _FIX_BY_FIELD[item["loc"][-1]]
+    if template is None:
+        return _DEFAULT_FIX
+    try:
+        ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (item.get("ctx") or {}).items()}
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return _DEFAULT_FIX
 
 
 def _problem_from(item: dict, source: str) -> ProfileError:
     loc = tuple(item["loc"])
     field = format_loc(loc) or "(top level)"
     message = item["msg"]
-    hint = _FIX_BY_TYPE.get(item["type"])
+    hint = _fix_for(item)
     if item["type"] == "extra_forbidden":
         owner = _model_at(loc)
         key = str(loc[-1])
@@ -306,7 +344,9 @@ def parse_profile(data: object, source: str = "profile") -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as error:
-        problems = [_problem_from(item, source) for item in error.errors()]
+        # unknown keys first: a misspelt key usually also causes the "missing" error for its right name
+        items = sorted(error.errors(), key=lambda item: item["type"] != "extra_forbidden")
+        problems = [_problem_from(item, source) for item in items]
         first, rest = problems[0], problems[1:]
         raise ProfileError(first.message, file=first.file, field=first.field, hint=first.hint,
                            problems=rest) from None
