@@ -274,8 +274,9 @@ def _usable_results(tests, as_of: date) -> tuple[list[LanguageResult], list[str]
             results.append(converted)
         else:
             reason = ("expired on " + converted.valid_until.isoformat() if converted.expired
+                      else None if converted.problem and converted.levels is not None  # describe() shows it
                       else converted.problem or "not an accepted test on this date")
-            notes.append(f"{converted.describe()} not used: {reason}")
+            notes.append(f"{converted.describe()} not used" + (f": {reason}" if reason else ""))
     return results, notes
 
 

@@ -92,7 +92,7 @@ class LanguageResult:
     @property
     def usable(self) -> bool:
         """True if the result can be used on the as-of date."""
-        return self.levels is not None and not self.expired and self.accepted
+        return self.levels is not None and not self.expired and self.accepted and self.problem is None
 
     @property
     def minimum(self) -> int:
@@ -106,7 +106,8 @@ class LanguageResult:
         if self.levels is None:
             return f"{label} {self.test.date}: {self.problem}"
         levels = " ".join(f"{a[0].upper()}{self.levels[a]}" for a in ABILITIES)
-        state = " (expired)" if self.expired else "" if self.accepted else " (not accepted on this date)"
+        state = (" (expired)" if self.expired else f" ({self.problem})" if self.problem
+                 else "" if self.accepted else " (not accepted on this date)")
         return f"{label} {self.test.date}: {system} {levels}{state}"
 
 
@@ -131,7 +132,14 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
     years = validity_rules().validity_years.at(as_of)
     valid_until = add_years(test.date, years)
     expired = as_of >= valid_until
-    accepted = bool(rules.accepted.get(as_of))
+    # a result counts only if the test is approved on the as-of date *and* was approved when taken
+    # (PTE Core: approved from 2024-01-30, so an earlier PTE Core result is not an approved result)
+    accepted = bool(rules.accepted.get(as_of)) and bool(rules.accepted.get(test.date))
+    problem = None
+    if test.date > as_of:
+        problem = f"taken after {as_of}"
+    elif not accepted and rules.accepted.get(as_of) and not rules.accepted.get(test.date):
+        problem = f"taken before {rules.label} was accepted ({next(iter(rules.accepted.values))})"
     table_date = test.date if rules.keyed_by == "test_date" else as_of
     table = rules.table.entry(table_date)
     if table is None:
@@ -139,7 +147,7 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
         return LanguageResult(test, rules.language, None, valid_until, expired, accepted, None,
                               problem=f"no conversion table in models/ for tests taken before {first}")
     levels = {ability: level_for(test.score(ability), ability, table.value) for ability in ABILITIES}
-    return LanguageResult(test, rules.language, levels, valid_until, expired, accepted, table)
+    return LanguageResult(test, rules.language, levels, valid_until, expired, accepted, table, problem=problem)
 
 
 def check_scores(test: LanguageTest, source: str, field: str) -> None:
