@@ -1,0 +1,32 @@
+"""Fixtures for the rounds tests: the shared feed snapshot, a scratch models/ directory, small feeds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planner.rounds.history import clear_history_cache
+from planner.rules.loader import models_dir
+
+from rounds_helpers import SHARED_FEED
+
+
+@pytest.fixture
+def shared_feed() -> Path:
+    """IRCC's feed snapshot kept beside the repository; tests using it skip when it is absent."""
+    if not SHARED_FEED.exists():
+        pytest.skip(f"shared feed snapshot not found at {SHARED_FEED}")
+    return SHARED_FEED
+
+
+@pytest.fixture
+def scratch_models(tmp_path: Path) -> Path:
+    """A models/ directory holding only the round-name table, for imports that must not touch the repo."""
+    root = tmp_path / "models"
+    (root / "rounds").mkdir(parents=True)
+    shutil.copy(models_dir() / "rounds/round_names.yaml", root / "rounds/round_names.yaml")
+    yield root
+    clear_history_cache()
+
