@@ -71,7 +71,9 @@ def check_all(on: date, max_age_months: int = 12, root: Path | None = None) -> C
     pairs = _schemas()
     for path in sorted(root.rglob("*.yaml")):
         relative = path.relative_to(root)
-        loader = next(load for pattern, load in pairs if relative.match(pattern) or Path(pattern) == relative)
+        # the last pair is the catch-all; Path.match("**/*.yaml") does not match a top-level file on Python < 3.13
+        loader = next((load for pattern, load in pairs if relative.match(pattern) or Path(pattern) == relative),
+                      pairs[-1][1])
         try:
             loaded = loader(path)
         except InputError as error:
