@@ -17,9 +17,10 @@ from planner.dates import add_months, age_on, months_between
 from planner.facts import ExperienceQuery
 from planner.language import LanguageResult, convert
 from planner.profile import ABILITIES, Profile
-from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CrsMinParams,
-                                  EducationParams, ExperienceLanguageParams, FswPointsParams, IntendedProvinceParams,
-                                  JobOfferParams, LanguageParams, OfferOrCertificateParams, RelatedEmploymentParams,
+from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CredentialLanguageParams,
+                                  CrsMinParams, EducationParams, ExperienceLanguageParams, FswPointsParams,
+                                  IntendedProvinceParams, JobOfferParams, LanguageParams, ManualCheckParams,
+                                  OfferOrCertificateParams, ProfessionCredentialsParams, RelatedEmploymentParams,
                                   SettlementFundsParams, SpouseWorkerParams, StatusParams, WorkExperienceParams)
 from planner.rules.loader import load_model_file
 from planner.rules.schema import Dated, ModelFile
@@ -324,10 +325,69 @@ def spouse_worker(params: SpouseWorkerParams, ctx: Context) -> Outcome:
     teers = [noc.occupation(j.noc).teer for j in jobs if noc.occupation(j.noc)]
     status_ = getattr(spouse, "status_in_canada", None)
     left = months_between(ctx.as_of, status_.valid_until) if status_ is not None and status_.valid_until else 0
-    met = any(t in params.teers for t in teers) and left >= params.min_months_left
+    listed = [j.noc for j in jobs if params.nocs and j.noc in params.nocs]
+    met = (any(t in params.teers for t in teers) or bool(listed)) and left >= params.min_months_left
+    occupations = f"TEER {'/'.join(map(str, params.teers))}" + (f" or NOC {', '.join(params.nocs)}" if params.nocs else "")
     return Outcome(met, f"spouse job TEER {teers or 'none'}, {left} months left on permit",
-                   f"spouse working in TEER {'/'.join(map(str, params.teers))} with {params.min_months_left}+ months left",
+                   f"spouse working in {occupations} with {params.min_months_left}+ months left",
                    None if met else "spouse must hold a qualifying work permit")
+
+
+# Experience counted for a profession has no window: "3 years' experience" in the treaty text has no recency limit.
+_NO_WINDOW_YEARS = 100
+
+
+def profession_credentials(params: ProfessionCredentialsParams, ctx: Context) -> Outcome:
+    offer = ctx.profile.job_offer
+    names = " / ".join(p.name for p in params.professions)
+    threshold = f"a job in a listed profession ({names}) with that profession's credentials"
+    if offer is None:
+        return Outcome(False, "no job offer", threshold, "get a pre-arranged job in a listed profession")
+    matching = [p for p in params.professions if p.nocs is None or offer.noc in p.nocs]
+    if not matching:
+        return Outcome(False, f"offer NOC {offer.noc} is not mapped to a listed profession", threshold,
+                       "the job must fall under one of the listed professions")
+    credentials = [e for e in ctx.profile.education if e.completed <= ctx.as_of
+                   and (not params.foreign_credentials_need_eca or e.canadian or e.eca)]
+    tier = facts.education_tier(credentials)
+    per_year = ctx.hours_per_year()
+    seen = []
+    for profession in matching:
+        query = ExperienceQuery(where="any", within_years=_NO_WINDOW_YEARS,
+                                nocs=frozenset(profession.nocs if profession.nocs is not None else [offer.noc]))
+        months = _months(facts.counted_hours(ctx.profile.work_history, ctx.as_of, query), per_year)
+        seen.append(f"{profession.name}: {facts.TIER_LABELS[tier]}, {months:.1f} months in the profession")
+        for option in profession.options:
+            tier_ok = option.min_tier is None or facts.tier_at_least(tier, option.min_tier)
+            months_ok = option.min_experience_months is None or months >= option.min_experience_months
+            if tier_ok and months_ok:
+                return Outcome(True, "; ".join(seen), threshold)
+    wanted = " or ".join(
+        " + ".join(part for part in (facts.TIER_LABELS[o.min_tier] if o.min_tier else None,
+                                     f"{o.min_experience_months} months' experience" if o.min_experience_months else None)
+                   if part) or "no credential"
+        for p in matching for o in p.options)
+    return Outcome(False, "; ".join(seen), threshold, f"needs {wanted}")
+
+
+def credential_language(params: CredentialLanguageParams, ctx: Context) -> Outcome:
+    if not params.options:
+        return Outcome(True, "no language requirement on this date", "none")
+    threshold = " or ".join(f"CLB/NCLC {o.min_clb} in all four with a Canadian {'/'.join(o.levels)}" for o in params.options)
+    credentials = [e for e in ctx.profile.education if e.canadian and e.completed <= ctx.as_of]
+    needed = [o.min_clb for e in credentials for o in params.options if e.level in o.levels]
+    best = max((r.minimum for r in ctx.languages), default=0)
+    if not needed:
+        return Outcome(False, "no Canadian credential of a listed level", threshold,
+                       "complete a Canadian credential of a listed level")
+    required = min(needed)
+    met = best >= required
+    return Outcome(met, f"best valid test: CLB/NCLC {best} (lowest ability)", threshold,
+                   None if met else f"reach CLB/NCLC {required} in all four abilities")
+
+
+def manual_check(params: ManualCheckParams, ctx: Context) -> Outcome:
+    return Outcome(False, "not recorded in the profile", params.check, f"check this yourself: {params.check}")
 
 
 PREDICATES: dict[str, Callable[[object, Context], Outcome]] = {
@@ -347,4 +407,7 @@ PREDICATES: dict[str, Callable[[object, Context], Outcome]] = {
     "status": status,
     "crs_min": crs_min,
     "spouse_worker": spouse_worker,
+    "profession_credentials": profession_credentials,
+    "credential_language": credential_language,
+    "manual_check": manual_check,
 }

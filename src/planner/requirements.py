@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field
 
 from planner.facts import EducationTier, Where
-from planner.profile import Ability, Province, Role
+from planner.profile import Ability, EducationLevel, Province, Role
 from planner.rules.schema import Dated, Strict
 
 
@@ -142,10 +142,53 @@ class CrsMinParams(Strict):
 
 
 class SpouseWorkerParams(Strict):
-    """The spouse holds a work permit in a listed TEER with at least ``min_months_left`` remaining."""
+    """The spouse holds a work permit in a listed TEER (or a listed NOC) with at least ``min_months_left`` remaining."""
 
     teers: list[int]
     min_months_left: int
+    nocs: list[str] | None = None
+
+
+class ProfessionOption(Strict):
+    """One way to qualify for a profession: a credential of at least ``min_tier`` and/or experience in it."""
+
+    min_tier: EducationTier | None = None
+    min_experience_months: int | None = Field(default=None, ge=1)
+
+
+class Profession(Strict):
+    """A listed profession (e.g. a CUSMA Appendix 2 title), the NOC codes taken to fall under it, and its credential rules.
+
+    ``nocs: null`` means any occupation; experience is then counted in the job offer's occupation.
+    """
+
+    name: str
+    nocs: list[str] | None = Field(default=None, min_length=1)
+    options: list[ProfessionOption] = Field(min_length=1)
+
+
+class ProfessionCredentialsParams(Strict):
+    """The job offer's occupation is one of the listed professions and the person meets one of its credential options."""
+
+    professions: list[Profession] = Field(min_length=1)
+    foreign_credentials_need_eca: bool = False
+
+
+class CredentialLanguageOption(Strict):
+    levels: list[EducationLevel] = Field(min_length=1)
+    min_clb: int
+
+
+class CredentialLanguageParams(Strict):
+    """A language minimum (all four abilities) set by the level of the person's Canadian credential; no options: no rule."""
+
+    options: list[CredentialLanguageOption] = Field(default_factory=list)
+
+
+class ManualCheckParams(Strict):
+    """A condition the profile cannot express; always reported unmet, saying what to check."""
+
+    check: str = Field(min_length=1)
 
 
 class _Requirement(Strict):
@@ -217,7 +260,20 @@ class SpouseWorker(_Requirement, Dated[SpouseWorkerParams]):
     kind: Literal["spouse_worker"]
 
 
+class ProfessionCredentials(_Requirement, Dated[ProfessionCredentialsParams]):
+    kind: Literal["profession_credentials"]
+
+
+class CredentialLanguage(_Requirement, Dated[CredentialLanguageParams]):
+    kind: Literal["credential_language"]
+
+
+class ManualCheck(_Requirement, Dated[ManualCheckParams]):
+    kind: Literal["manual_check"]
+
+
 Requirement = Annotated[Union[WorkExperience, Language, ExperienceLanguage, Education, FswPoints, SettlementFunds,
                               IntendedProvince, OfferOrCertificate, Citizenship, Age, JobOffer, RelatedEmployment,
-                              CanadianCredential, Status, CrsMin, SpouseWorker],
+                              CanadianCredential, Status, CrsMin, SpouseWorker, ProfessionCredentials,
+                              CredentialLanguage, ManualCheck],
                         Field(discriminator="kind")]
