@@ -1,0 +1,247 @@
+"""The library entry point: ``plan(profile, objective=..., as_of=...) -> RoutePlan``.
+
+Pipeline: profile → graph pruned for the person (programs ruled out, with reasons) →
+route templates → month tables from the rules → CP-SAT → RoutePlan with dated steps,
+each carrying the verdicts that allow it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from planner.eligibility import evaluate
+from planner.graph import ProfileGraph, build_graph, prune_for_profile
+from planner.inputs import check_profile
+from planner.profile import Profile
+from planner.programs import catalogue
+from planner.result import Exclusion, Route, RoutePlan, Step
+from planner.solver.model import OBJECTIVES, RouteModel, Timing
+from planner.solver.tables import NO_MOVE, StepTables, States, build_tables, months_ceil
+from planner.solver.templates import enumerate_templates
+from planner.timeline import month_date
+
+
+def prepare(profile: Profile, as_of: date, horizon: int):
+    """Build the pruned graph, templates and month tables for a profile (shared by solver and tests)."""
+    cat = catalogue()
+    graph = build_graph(cat, as_of)
+    pruned = prune_for_profile(graph, profile, as_of, cat)
+    templates = enumerate_templates(pruned, cat)
+    states = States(profile, as_of, cat)
+    tables = [build_tables(t, states, horizon) for t in templates]
+    return cat, pruned, tables, states
+
+
+def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None, horizon: int | None = None,
+         alternatives: int = 0) -> RoutePlan:
+    """Plan the best route to permanent residence for ``profile``.
+
+    Parameters
+    ----------
+    profile:
+        The person's situation (see :class:`planner.profile.Profile`).
+    objective:
+        ``fastest`` (least expected months), ``probable`` (most likely within the horizon) or ``cheapest``.
+    as_of:
+        The date the plan starts from (default: today).
+    horizon:
+        Months to plan over (default: the profile's preference, else 60).
+    alternatives:
+        How many genuinely different other routes to return (different programs, not the same route shifted).
+    """
+    if objective not in OBJECTIVES:
+        from planner.errors import InputError
+        raise InputError(f"unknown objective '{objective}'", field="objective", hint=f"use one of {', '.join(OBJECTIVES)}")
+    as_of = as_of or date.today()
+    check_profile(profile, as_of)
+    horizon = horizon or profile.preferences.horizon_months
+    cat, pruned, tables, states = prepare(profile, as_of, horizon)
+    excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in pruned.excluded]
+    excluded = list({e.program: e for e in excluded}.values())
+    base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
+                rules_version=_rules_version())
+    if pruned.start == "permanent_resident":
+        return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
+    model = RouteModel(tables, horizon, objective)
+    timing = model.solve()
+    if timing is None:
+        reasons, changes = explain_no_route(tables, pruned, profile, as_of, horizon)
+        return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
+    routes = [to_route(tables[timing.template_index], timing, states, profile, as_of)]
+    seen = {tables[timing.template_index].template.programs}
+    for _ in range(alternatives):
+        model.exclude([i for i, t in enumerate(tables) if t.template.programs in seen])
+        other = model.solve()
+        if other is None:
+            break
+        routes.append(to_route(tables[other.template_index], other, states, profile, as_of))
+        seen.add(tables[other.template_index].template.programs)
+    routes = mark_pareto(routes)
+    notes = _notes(profile, as_of)
+    return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, **base)
+
+
+def _rules_version() -> str:
+    from planner import __version__
+    return f"planner {__version__}"
+
+
+def _notes(profile: Profile, as_of: date) -> list[str]:
+    notes = ["Expected waits for invitations come from the rounds history (see README: invitation model)."]
+    if profile.spouse is not None and profile.spouse.accompanying:
+        notes.extend(_spouse_comparison(profile, as_of))
+    return notes
+
+
+def _spouse_comparison(profile: Profile, as_of: date) -> list[str]:
+    """Say so when the spouse would score higher as the principal applicant."""
+    from planner import crs
+    spouse = profile.spouse
+    if spouse.birth_date is None or spouse.canadian_citizen_or_pr:
+        return []
+    swapped = profile.model_copy(update={
+        "birth_date": spouse.birth_date, "education": spouse.education, "language_tests": spouse.language_tests,
+        "work_history": spouse.work_history, "citizenships": spouse.citizenships or profile.citizenships,
+        "first_official_language": None, "trade_certificate": None, "job_offer": None, "provincial_nomination": None,
+        "spouse": spouse.model_copy(update={
+            "birth_date": profile.birth_date, "education": profile.education,
+            "language_tests": profile.language_tests, "work_history": profile.work_history})})
+    try:
+        own, theirs = crs.score(profile, as_of).total, crs.score(swapped, as_of).total
+    except Exception:  # noqa: BLE001 - a spouse with unknown codes simply gets no comparison
+        return []
+    if theirs > own:
+        return [f"Your spouse would be the stronger principal applicant: CRS {theirs} with your spouse as principal "
+                f"against {own} with you. Consider planning with your spouse's profile as the principal."]
+    return [f"You are the stronger principal applicant (CRS {own}; {theirs} with your spouse as principal)."]
+
+
+def mark_pareto(routes: list[Route]) -> list[Route]:
+    """Mark routes not dominated on (expected months, probability)."""
+    marked = []
+    for route in routes:
+        dominated = any(o.expected_months <= route.expected_months and o.probability >= route.probability
+                        and (o.expected_months < route.expected_months or o.probability > route.probability)
+                        for o in routes if o is not route)
+        marked.append(route.model_copy(update={"pareto": not dominated}))
+    return marked
+
+
+def to_route(tables: StepTables, timing: Timing, states: States, profile: Profile, as_of: date) -> Route:
+    """Turn a solved timing into dated steps with their verdicts."""
+    template = tables.template
+    move = tables.moves.get(timing.arrival)
+    steps: list[Step] = []
+    probability = 1.0
+    status = "outside Canada" if template.temp is not None or profile.status_in_canada.status != "worker" else "work permit"
+
+    def verdicts_at(program, month, nomination=None):
+        ctx = states.context(move if month >= max(timing.arrival, 0) or timing.arrival == NO_MOVE else None, month, nomination)
+        return evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts
+
+    def add(kind, program, label, start, end, held, verdicts=(), crs=None, p=1.0, cost=0, note=None):
+        nonlocal probability
+        probability *= p
+        steps.append(Step(kind=kind, program=program.id if program else None, label=label, start_month=start,
+                          end_month=end, start_date=month_date(as_of, start), end_date=month_date(as_of, end),
+                          status=held, verdicts=list(verdicts), crs=crs, probability=p, cost_cad=cost, note=note))
+
+    from planner.solver.tables import _fees, _probability
+    adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
+    children = profile.dependent_children
+    if template.temp is not None:
+        program = template.temp.program
+        start = timing.arrival - tables.temp_months
+        ctx = states.context(None, start)
+        add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
+            evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts,
+            p=_probability(program, month_date(as_of, start)), cost=_fees(program, as_of, adults, children))
+        status = states.cat.statuses[template.temp.target].label
+    if timing.retake is not None:
+        add("language_retake", None, "Retake the language test(s) (same scores assumed)", timing.retake,
+            timing.retake + tables.retake_months, status, cost=tables.retake_cost,
+            note="results must be valid at each step that needs them")
+    first_pr_side = timing.pool if timing.pool is not None else timing.nomination
+    if first_pr_side is not None and first_pr_side > max(timing.arrival, 0):
+        add("work", None, "Work in Canada (accrues Canadian experience)" if move or profile.status_in_canada.status == "worker"
+            else "Keep working (accrues experience)", max(timing.arrival, 0), first_pr_side, status)
+    if template.pool is not None:
+        program = template.pool.program
+        add("enter_pool", program, f"Create an Express Entry profile ({program.label})", timing.pool, timing.pool,
+            status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool),
+            cost=_fees(program, as_of, adults, children))
+    nomination = None
+    if template.nomination is not None:
+        program = template.nomination.program
+        if program.express_entry_linked:
+            nomination = (program.jurisdiction.upper(), timing.nomination)
+        add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
+            timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
+            p=_probability(program, month_date(as_of, timing.nomination)), cost=_fees(program, as_of, adults, children))
+    if template.invitation is not None:
+        wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
+        add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,
+            timing.invitation, status, crs=score, p=p_inv,
+            note=f"expected wait {wait} month(s) at CRS {score}")
+    program = template.apply.program if template.apply else template.decision.program
+    add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
+        cost=_fees(template.apply.program, as_of, adults, children) if template.apply else 0)
+    decision_median, decision_p80 = tables.decision[timing.submission]
+    add("decision", template.decision.program, "Processing and decision", timing.submission, timing.pr,
+        "applicant for permanent residence", p=_probability(template.decision.program, month_date(as_of, timing.submission)))
+    steps.sort(key=lambda s: (s.start_month, s.end_month))
+    p80 = timing.pr - decision_median + decision_p80 + _p80_extra_wait(tables, timing)
+    risky = min(steps, key=lambda s: s.probability)
+    return Route(programs=list(template.programs), summary=_summary(template, states), steps=steps,
+                 expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
+                 cost_cad=sum(s.cost_cad for s in steps),
+                 riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
+
+
+def _p80_extra_wait(tables: StepTables, timing: Timing) -> int:
+    """Extra months beyond the expected wait until an invitation has come with 80% probability."""
+    if tables.template.invitation is None:
+        return 0
+    from planner.solver.tables import _estimate
+    key = (timing.arrival, timing.wait_start)
+    wait, _, _, score = tables.invitation[key]
+    for window in range(1, 121):
+        if _estimate(score, tables.round_types[key], tables.as_of, window).probability >= P80:
+            return max(0, window - wait)
+    return 0
+
+
+P80 = 0.8
+"""The percentile reported as the 80th-percentile time to PR (a reporting choice, not a rule)."""
+
+
+def _summary(template, states) -> str:
+    names = [s.program.label for s in template.steps if s.step in ("apply_permit", "enter_pool", "nomination", "selection")]
+    return " → ".join(names + ["permanent residence"])
+
+
+def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Profile, as_of: date, horizon: int):
+    """Why no route exists, and what would change the answer."""
+    reasons, changes = [], []
+    for exclusion in pruned.excluded:
+        reasons.append(f"{exclusion.label}: {exclusion.summary()}")
+        for verdict in exclusion.reasons:
+            if verdict.fix:
+                changes.append(f"{verdict.fix} (would open {exclusion.label})")
+    for table in tables:
+        label = table.template.describe() or " → ".join(table.template.programs)
+        if table.notes:
+            reasons.append(f"{label}: {'; '.join(table.notes)}")
+        elif table.template.pool is not None and not table.pool:
+            program = table.template.pool.program
+            last = evaluate(program, profile, month_date(as_of, horizon), cat=catalogue())
+            unmet = [v for v in last.verdicts if not v.met]
+            reasons.append(f"{label}: {program.label} requirements not met at any month within {horizon} months "
+                           f"({'; '.join(f'{v.label}: {v.value}' for v in unmet) or 'see eligibility'})")
+            changes.extend(f"{v.fix} (would open {program.label})" for v in unmet if v.fix)
+        elif table.template.invitation is not None and not table.invitation:
+            reasons.append(f"{label}: an invitation is unlikely within the horizon at the CRS this route reaches")
+        elif not table.arrivals:
+            reasons.append(f"{label}: the permit's requirements are not met in any month")
+    return list(dict.fromkeys(reasons)) or ["no program leads to permanent residence from your status"], list(dict.fromkeys(changes))

@@ -1,0 +1,139 @@
+"""The pathway graph: statuses as nodes, program transitions as edges, built from ``models/``.
+
+An edge ``(u, v)`` carries the programs that make the transition possible (CEC, FSW and
+FST all lead from outside Canada into the Express Entry pool), each with its
+requirements, processing time, fees and success probability.  Every status with work in
+Canada also has a self-loop "work N months" that accrues Canadian experience.
+
+:func:`prune_for_profile` removes, for one person on one date, the program options whose
+requirements can never be met by waiting (citizenship, an age limit already passed, a
+closed program, a missing job offer...), recording why — so "why not GTS?" has an answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+
+from planner.eligibility import Verdict, evaluate
+from planner.predicates import Context
+from planner.profile import Profile
+from planner.programs import Catalogue, ProgramFile
+
+# Requirement kinds that time alone cannot change inside a plan: if unmet today, the
+# option is removed (with the reason).  Work experience, language and CRS are not here:
+# they change with time or a retake, and the solver deals with them month by month.
+# An unmet age requirement is permanent too: people only get older, and the plans are for adults.
+STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "status", "spouse_worker", "age",
+                          "education", "intended_province", "offer_or_certificate", "related_employment"})
+
+WORK_STEP = "work"
+
+
+def build_graph(cat: Catalogue, as_of: date) -> nx.DiGraph:
+    """Return the pathway graph with every program open on or after ``as_of`` (closed ones marked).
+
+    Examples
+    --------
+    >>> from planner.programs import catalogue
+    >>> G = build_graph(catalogue(), date(2026, 11, 25))
+    >>> G.has_edge("outside_canada", "express_entry_pool")
+    True
+    """
+    G = nx.DiGraph()
+    for status_id, status in cat.statuses.items():
+        G.add_node(status_id, label=status.label, kind=status.kind, works_in_canada=status.works_in_canada)
+        if status.works_in_canada:
+            G.add_edge(status_id, status_id, step=WORK_STEP, programs={},
+                       label="work N months (accrues Canadian experience)")
+    for program in cat.programs:
+        for transition in program.transitions:
+            for source in cat.expand_sources(transition.from_statuses):
+                for target in cat.expand(transition.to):
+                    if source == target:
+                        continue
+                    if not G.has_edge(source, target):
+                        G.add_edge(source, target, step=transition.step, programs={}, label=transition.label or transition.step)
+                    G.edges[source, target]["programs"][program.id] = {
+                        "label": transition.label or program.label,
+                        "open": program.is_open(as_of),
+                    }
+    return G
+
+
+@dataclass
+class Exclusion:
+    """A program option removed for this person, with the verdicts that rule it out."""
+
+    program: str
+    label: str
+    edge: tuple[str, str]
+    reasons: list[Verdict]
+
+    def summary(self) -> str:
+        return "; ".join(f"{v.label}: {v.value} (needs {v.threshold})" for v in self.reasons)
+
+
+@dataclass
+class ProfileGraph:
+    """The graph for one profile and date: options that remain, and those removed with reasons."""
+
+    graph: nx.DiGraph
+    start: str
+    excluded: list[Exclusion] = field(default_factory=list)
+
+
+def start_status(profile: Profile, cat: Catalogue) -> str:
+    """The node a person starts from: outside Canada, their permit's status, or a generic worker."""
+    current = profile.status_in_canada
+    if current.status in ("permanent_resident", "citizen"):
+        return "permanent_resident"
+    if current.status == "worker":
+        if current.permit:
+            for program in cat.programs:
+                names = {program.id, *program.aliases, program.id.rsplit(".", 1)[-1]}
+                if current.permit in names and program.grants is not None:
+                    grant = next(reversed(program.grants.values.values())).value
+                    return grant.status
+        return "worker"
+    return "outside_canada"
+
+
+def static_failures(program: ProgramFile, profile: Profile, as_of: date, cat: Catalogue, ctx: Context) -> list[Verdict]:
+    """Verdicts that rule a program out for good on ``as_of`` (closed, or a static requirement unmet)."""
+    result = evaluate(program, profile, as_of, ctx=ctx, cat=cat)
+    failures = []
+    for verdict in result.verdicts:
+        if verdict.met:
+            continue
+        if verdict.kind == "program_open":
+            if not any(v.value for d, v in program.open.values.items() if d > as_of):
+                failures.append(verdict)
+        elif verdict.kind in STATIC_KINDS:
+            failures.append(verdict)
+    return failures
+
+
+def prune_for_profile(G: nx.DiGraph, profile: Profile, as_of: date, cat: Catalogue) -> ProfileGraph:
+    """Copy ``G`` keeping, for this person, only the program options not ruled out for good."""
+    ctx = Context(profile, as_of)
+    H = G.copy()
+    excluded: list[Exclusion] = []
+    for u, v, data in list(H.edges(data=True)):
+        kept = {}
+        for program_id, info in data["programs"].items():
+            program = cat.get(program_id)
+            failures = static_failures(program, profile, as_of, cat, ctx)
+            if failures:
+                excluded.append(Exclusion(program_id, program.label, (u, v), failures))
+            else:
+                kept[program_id] = info
+        H.edges[u, v]["programs"] = kept
+        if data["step"] != WORK_STEP and not kept:
+            H.remove_edge(u, v)
+    start = start_status(profile, cat)
+    reachable = nx.descendants(H, start) | {start}
+    H.remove_nodes_from([n for n in list(H) if n not in reachable])
+    return ProfileGraph(H, start, excluded)

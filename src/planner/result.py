@@ -1,0 +1,74 @@
+"""The answer: a RoutePlan with dated steps, verdicts, CRS, probability and cost — or the reasons there is none."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.eligibility import Verdict
+
+
+class Step(BaseModel):
+    """One step of a route."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    program: str | None
+    label: str
+    start_month: int
+    end_month: int
+    start_date: date
+    end_date: date
+    status: str = Field(description="The status held during the step.")
+    verdicts: list[Verdict] = Field(default_factory=list)
+    crs: int | None = None
+    probability: float = 1.0
+    cost_cad: int = 0
+    note: str | None = None
+
+
+class Exclusion(BaseModel):
+    """A program left out of this person's plans, with why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    program: str
+    label: str
+    reasons: list[Verdict]
+
+
+class Route(BaseModel):
+    """A complete route to permanent residence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    programs: list[str]
+    summary: str
+    steps: list[Step]
+    expected_months: int
+    p80_months: int
+    probability: float
+    cost_cad: int
+    riskiest_step: str
+    pareto: bool = False
+
+
+class RoutePlan(BaseModel):
+    """The planner's answer for one profile, objective and date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    objective: str
+    horizon_months: int
+    start_status: str
+    found: bool
+    route: Route | None
+    alternatives: list[Route] = Field(default_factory=list)
+    excluded: list[Exclusion] = Field(default_factory=list)
+    no_route_reasons: list[str] = Field(default_factory=list)
+    what_would_change: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    rules_version: str = ""

@@ -1,0 +1,213 @@
+"""The CP-SAT model: choose one route template and time its steps.
+
+Variables per template ``r``: ``use[r]`` (the route is chosen), the arrival month
+``a[r]``, the month the person enters the Express Entry pool ``pool[r]``, the month
+a nomination is applied for ``nom[r]``, the invitation month ``ita[r]``, the submission
+month ``sub[r]``, the PR month ``pr[r]``, and the language retake ``retake[r]`` with its
+month.  Every time-dependent requirement is a table constraint over the month tables
+of :mod:`planner.solver.tables`, enforced only when ``use[r]`` is true.
+
+Objectives (with deterministic tie-breaks, so the same input gives the same output):
+
+- ``fastest``: least expected months to PR, then the simpler route (template rank), then earliest steps;
+- ``probable``: highest probability of PR within the horizon (least sum of scaled -ln p),
+  then fastest, then rank;
+- ``cheapest``: least government fees, then fastest, then rank.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.solver.tables import StepTables
+
+OBJECTIVES = ("fastest", "probable", "cheapest")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The months the solver chose for one route (plan months from the as-of date)."""
+
+    template_index: int
+    arrival: int
+    pool: int | None
+    nomination: int | None
+    nominee: int | None
+    wait_start: int | None
+    invitation: int | None
+    submission: int
+    pr: int
+    retake: int | None
+    cost: int
+    log_cost: int
+    objective: int
+
+
+def _values(domain: list[int]) -> cp_model.Domain:
+    return cp_model.Domain.FromValues(sorted(set(domain)))
+
+
+class RouteModel:
+    """Builds the model once for a set of templates; :meth:`solve` may be called repeatedly with exclusions."""
+
+    def __init__(self, tables: list[StepTables], horizon: int, objective: str):
+        if objective not in OBJECTIVES:
+            raise ValueError(objective)
+        self.tables = [t for t in tables]
+        self.horizon = horizon
+        self.objective = objective
+        self.model = cp_model.CpModel()
+        self.use: list[cp_model.IntVar] = []
+        self._vars: list[dict] = []
+        self.n = len(tables)
+        for index, table in enumerate(tables):
+            self._build_template(index, table)
+        if self.use:
+            self.model.add_exactly_one(self.use)
+        self._objective_terms()
+
+    # -- one template --------------------------------------------------------------------
+    def _build_template(self, index: int, t: StepTables) -> None:
+        m, H = self.model, self.horizon
+        use = m.new_bool_var(f"use[{index}]")
+        self.use.append(use)
+        v: dict = {"use": use}
+        self._vars.append(v)
+        feasible = bool(t.arrivals) and not t.notes
+        tpl = t.template
+        if tpl.pool is not None and not t.pool or tpl.nomination is not None and not t.nomination \
+                or tpl.invitation is not None and not t.invitation:
+            feasible = False
+        if not feasible:
+            m.add(use == 0)
+            v.update(a=m.new_constant(0), pool=None, nom=None, ita=m.new_constant(0), sub=m.new_constant(0),
+                     pr=m.new_constant(0), cost=m.new_constant(0), logc=m.new_constant(0), retake_used=m.new_constant(0),
+                     retake=m.new_constant(0), nominee=None, wait_start=None)
+            return
+
+        a = m.new_int_var_from_domain(_values(t.arrivals), f"arrival[{index}]")
+        v["a"] = a
+        start_floor = m.new_int_var(0, H, f"in_canada_from[{index}]")
+        m.add_max_equality(start_floor, [a, m.new_constant(0)])
+
+        last_ready = start_floor  # the month the next step may start
+        pool = nom = nominee = wait_start = None
+        if tpl.pool is not None:
+            pool = m.new_int_var(0, H, f"pool[{index}]")
+            m.add(pool >= last_ready).only_enforce_if(use)
+            m.add_allowed_assignments([a, pool], sorted(t.pool)).only_enforce_if(use)
+            last_ready = pool
+        if tpl.nomination is not None:
+            nom = m.new_int_var(0, H, f"nomination[{index}]")
+            duration = m.new_int_var(0, H, f"nomination_months[{index}]")
+            m.add(nom >= last_ready).only_enforce_if(use)
+            m.add_allowed_assignments([a, nom, duration],
+                                      sorted((arr, s, d) for (arr, s), d in t.nomination.items())).only_enforce_if(use)
+            nominee = m.new_int_var(0, 2 * H, f"nominee[{index}]")
+            m.add(nominee == nom + duration)
+            last_ready = nominee
+        if tpl.invitation is not None:
+            wait_start = m.new_int_var(0, H, f"wait_start[{index}]")
+            m.add(wait_start == last_ready).only_enforce_if(use)
+            wait = m.new_int_var(0, 10 * H, f"wait[{index}]")
+            logc_inv = m.new_int_var(0, 10 ** 5, f"invitation_cost[{index}]")
+            m.add_allowed_assignments(
+                [a, wait_start, wait, logc_inv],
+                sorted((arr, s, w, c) for (arr, s), (w, c, _, _) in t.invitation.items())).only_enforce_if(use)
+            ita = m.new_int_var(0, 11 * H, f"invitation[{index}]")
+            m.add(ita == wait_start + wait)
+        else:
+            logc_inv = m.new_constant(0)
+            ita = m.new_int_var(0, 11 * H, f"ready_to_apply[{index}]")
+            m.add(ita == last_ready)
+        sub = m.new_int_var(0, 12 * H, f"submission[{index}]")
+        m.add(sub == ita + t.prep_months)
+        decision = m.new_int_var(0, 10 * H, f"decision_months[{index}]")
+        m.add_allowed_assignments([sub, decision], sorted((s, d[0]) for s, d in t.decision.items())).only_enforce_if(use)
+        pr = m.new_int_var(0, 22 * H, f"pr[{index}]")
+        m.add(pr == sub + decision)
+        m.add(pr <= H).only_enforce_if(use)
+
+        # Status: the permit must still be valid when the PR application is submitted.
+        limits = [(arr, lim) for arr, lim in t.permit_limit.items() if lim is not None]
+        if limits and len(limits) == len(t.permit_limit):
+            limit = m.new_int_var(0, 10 * H, f"permit_until[{index}]")
+            m.add_allowed_assignments([a, limit], sorted(limits)).only_enforce_if(use)
+            m.add(sub <= limit).only_enforce_if(use)
+
+        # Language results must be valid at each step that needs them; one retake may renew them.
+        retake_used = m.new_bool_var(f"retake_used[{index}]")
+        retake = m.new_int_var(0, H, f"retake[{index}]")
+        m.add(retake == 0).only_enforce_if(retake_used.Not())
+        needing = [x for x in (pool, nom, sub) if x is not None]
+        if t.language_expiry is not None:
+            for k, when in enumerate(needing):
+                valid = m.new_bool_var(f"original_test_valid[{index},{k}]")
+                m.add(when <= t.language_expiry - 1).only_enforce_if(valid)
+                m.add(when >= t.language_expiry).only_enforce_if(valid.Not())
+                m.add_implication(valid.Not(), retake_used)
+                m.add(retake + t.retake_months <= when).only_enforce_if([valid.Not(), use])
+                m.add(when <= retake + t.retake_months + t.retake_validity - 1).only_enforce_if([valid.Not(), use])
+        else:
+            m.add(retake_used == 0)
+
+        cost = m.new_int_var(0, 10 ** 7, f"cost[{index}]")
+        m.add(cost == t.fixed_cost + t.retake_cost * retake_used)
+        logc = m.new_int_var(0, 10 ** 6, f"log_cost[{index}]")
+        m.add(logc == t.fixed_log_cost + logc_inv)
+        v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
+                 cost=cost, logc=logc, retake_used=retake_used, retake=retake)
+
+    # -- objective ----------------------------------------------------------------------
+    def _objective_terms(self) -> None:
+        """Minimise one composite integer per chosen route: primary objective, then PR month, then rank, then earliness."""
+        m, H = self.model, self.horizon
+        pr_max = 22 * H
+        primary_max = {"fastest": pr_max, "probable": 10 ** 6, "cheapest": 10 ** 7}[self.objective]
+        rank_weight = 4 * (H + 1)
+        time_weight = (self.n + 1) * rank_weight
+        bound = (primary_max * (pr_max + 1) + pr_max) * time_weight + self.n * rank_weight + 2 * H
+        terms = []
+        self.primary = []
+        for index, v in enumerate(self._vars):
+            use = v["use"]
+            tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)
+            primary = {"fastest": v["pr"], "probable": v["logc"], "cheapest": v["cost"]}[self.objective]
+            secondary = 0 if self.objective == "fastest" else v["pr"]
+            composite = (primary * (pr_max + 1) + secondary) * time_weight + index * rank_weight + tie
+            chosen = m.new_int_var(0, bound, f"objective[{index}]")
+            m.add(chosen == composite).only_enforce_if(use)
+            m.add(chosen == 0).only_enforce_if(use.Not())
+            terms.append(chosen)
+            self.primary.append(primary)
+        m.minimize(sum(terms))
+
+    def exclude(self, template_indexes: list[int]) -> None:
+        """Forbid these templates in later solves (used to find genuinely different alternatives)."""
+        for index in template_indexes:
+            self.model.add(self.use[index] == 0)
+
+    def solve(self, time_limit_s: float = 10.0) -> Timing | None:
+        """Solve; return the chosen route's timing, or None when no route exists."""
+        if not self.use:
+            return None
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = 0
+        solver.parameters.max_time_in_seconds = time_limit_s
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        index = next(i for i, use in enumerate(self.use) if solver.value(use))
+        v = self._vars[index]
+
+        def value(x):
+            return None if x is None else int(solver.value(x))
+
+        return Timing(template_index=index, arrival=value(v["a"]), pool=value(v["pool"]), nomination=value(v["nom"]),
+                      nominee=value(v["nominee"]), wait_start=value(v["wait_start"]), invitation=value(v["ita"]),
+                      submission=value(v["sub"]), pr=value(v["pr"]),
+                      retake=value(v["retake"]) if solver.value(v["retake_used"]) else None,
+                      cost=value(v["cost"]), log_cost=value(v["logc"]), objective=int(solver.objective_value))

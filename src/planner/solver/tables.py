@@ -1,0 +1,290 @@
+"""Month tables: for each route template, what each step needs and gives in each plan month.
+
+All rule evaluation happens here, before the solver runs (the CP-SAT model only reads
+these tables).  A step's table says, for an arrival month ``a`` (when the person starts
+working in Canada, if the route moves them) and a start month ``s``, whether the step's
+requirements are met in that month on the projected profile, and how long it takes.
+Language results are assumed valid in the tables (retaken with the same scores when
+expired); when a retake is actually needed is a timing decision the model makes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from planner import crs as crs_module
+from planner import facts
+from planner.dates import months_between
+from planner.eligibility import evaluate
+from planner.predicates import Context
+from planner.process import express_entry_process, planning
+from planner.profile import Profile
+from planner.programs import Catalogue, ProgramFile
+from planner.rounds import estimate_invitation
+from planner.solver.templates import RouteTemplate
+from planner.timeline import Move, canadian_job_for, current_permit_months, month_date, project, with_retakes
+
+LOG_SCALE = 1000
+"""Probabilities enter the model as integer costs round(-ln(p) * LOG_SCALE) (CP-SAT has no floats)."""
+
+NO_MOVE = -1
+"""Arrival month used for routes that never move the person to Canada on a new permit."""
+
+
+def log_cost(probability: float) -> int:
+    """Integer cost of a probability: 0 for certainty, larger for less likely steps."""
+    if probability <= 0:
+        return MAX_LOG_COST
+    return min(MAX_LOG_COST, int(round(-math.log(probability) * LOG_SCALE)))
+
+
+MAX_LOG_COST = 20 * LOG_SCALE
+"""Cost of an impossible step (probability below e^-20 is treated as zero)."""
+
+
+def months_ceil(value: float) -> int:
+    """Whole months a duration occupies in the plan."""
+    return int(math.ceil(value - 1e-9))
+
+
+class States:
+    """Projected profiles and their derived facts per (move, month, nomination), computed once."""
+
+    def __init__(self, profile: Profile, as_of: date, cat: Catalogue):
+        self.profile = profile
+        self.as_of = as_of
+        self.cat = cat
+        self._contexts: dict = {}
+        self._eligible: dict = {}
+
+    def context(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> Context:
+        key = (move, month, nomination)
+        found = self._contexts.get(key)
+        if found is None:
+            projected = project(self.profile, self.as_of, month, move,
+                                *(nomination if nomination else (None, None)))
+            on = month_date(self.as_of, month)
+            projected, _ = with_retakes(projected, on)
+            found = self._contexts[key] = Context(projected, on)
+        return found
+
+    def eligible(self, program: ProgramFile, move: Move | None, month: int,
+                 nomination: tuple[str, int] | None = None) -> bool:
+        key = (program.id, move, month, nomination)
+        found = self._eligible.get(key)
+        if found is None:
+            ctx = self.context(move, month, nomination)
+            found = self._eligible[key] = evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=self.cat).eligible
+        return found
+
+    def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
+        return self.context(move, month, nomination).crs.total
+
+
+@dataclass
+class StepTables:
+    """Everything the solver needs to know about one template."""
+
+    template: RouteTemplate
+    arrivals: list[int]
+    moves: dict[int, Move | None]
+    as_of: date | None = None
+    round_types: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    temp_months: int = 0
+    pool: set[tuple[int, int]] = field(default_factory=set)
+    nomination: dict[tuple[int, int], int] = field(default_factory=dict)
+    invitation: dict[tuple[int, int], tuple[int, int, float, int]] = field(default_factory=dict)
+    decision: dict[int, tuple[int, int]] = field(default_factory=dict)
+    prep_months: int = 1
+    permit_limit: dict[int, int | None] = field(default_factory=dict)
+    language_expiry: int | None = None
+    retake_months: int = 1
+    retake_validity: int = 24
+    retake_cost: int = 0
+    fixed_cost: int = 0
+    fixed_log_cost: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _processing(program: ProgramFile, on: date) -> tuple[int, int]:
+    """(median, p80) processing in whole months for a program on a date (0 if it states none)."""
+    if program.processing is None:
+        return 0, 0
+    found = program.processing.get(on)
+    if found is None:
+        return 0, 0
+    return months_ceil(found.median_months), months_ceil(found.p80_months)
+
+
+def _fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
+    if program.fees is None or program.fees.get(on) is None:
+        return 0
+    total = 0.0
+    for fee in program.fees.get(on):
+        if fee.payer != "applicant":
+            continue
+        label = fee.label.lower()
+        count = children if "child" in label else adults if ("adult" in label or "spouse" in label or "per person" in label) else 1
+        total += fee.amount_cad * count
+    return int(round(total))
+
+
+def _probability(program: ProgramFile, on: date) -> float:
+    if program.success_probability is None:
+        return 1.0
+    value = program.success_probability.get(on)
+    return 1.0 if value is None else float(value)
+
+
+def _arrival_candidates(profile: Profile, as_of: date, horizon: int, earliest: int) -> list[int]:
+    """Arrival months worth considering: as early as possible, and each month foreign experience gains a year.
+
+    Arriving later only helps when the extra months abroad complete another year of
+    foreign experience (CRS and FSW points); any other delay is dominated.
+    """
+    candidates = [earliest]
+    query = facts.ExperienceQuery(where="abroad", within_years=10,
+                                  teers=frozenset(facts.work_rules().skilled_teers.at(as_of)))
+    previous = facts.experience_years(profile.work_history, month_date(as_of, earliest), query)
+    for month in range(earliest + 1, horizon + 1):
+        years = facts.experience_years(profile.work_history, month_date(as_of, month), query)
+        if years > previous:
+            candidates.append(month)
+        previous = years
+    return candidates[:4]
+
+
+def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
+    """The first plan month in which the newest result of some language is no longer valid, and how many tests.
+
+    None when there are no tests.  A result valid until day D is still valid in month m
+    when the month's date is before D.
+    """
+    from planner.language import convert
+    newest: dict[str, object] = {}
+    for test in profile.language_tests:
+        language = "fr" if test.test in ("tef_canada", "tcf_canada") else "en"
+        if language not in newest or test.date > newest[language].date:
+            newest[language] = test
+    if not newest:
+        return None, 0
+    expiry = None
+    for test in newest.values():
+        valid_until = convert(test, as_of).valid_until
+        month = 0
+        while month_date(as_of, month) < valid_until:
+            month += 1
+        expiry = month if expiry is None else min(expiry, month)
+    return expiry, len(newest)
+
+
+def round_types_at(states: States, move: Move | None, month: int, template: RouteTemplate) -> list[str]:
+    """Round types the person could be invited in at a month: their EE programs', plus categories they fit."""
+    types: set[str] = set()
+    for program in states.cat.programs:
+        if program.kind in ("express_entry", "category") and program.round_types:
+            if program.kind == "express_entry" and template.pool is not None and program.id != template.pool.program.id:
+                continue
+            if states.eligible(program, move, month):
+                types.update(program.round_types)
+    return sorted(types)
+
+
+def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
+    """Evaluate the rules month by month for one template."""
+    profile, as_of = states.profile, states.as_of
+    adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
+    children = profile.dependent_children
+    retake = planning().language_retake.at(as_of)
+    prep = planning().months_to_submit_after_invitation.at(as_of)
+    deadline_days = express_entry_process().ita_deadline_days.at(as_of)
+    expiry, test_count = _language_expiry(profile, as_of)
+    tables = StepTables(template=template, arrivals=[], moves={}, as_of=as_of, prep_months=prep,
+                        language_expiry=expiry, retake_months=retake.months,
+                        retake_validity=12 * 2, retake_cost=int(round(retake.cost_cad * max(test_count, 1))))
+    if prep * 31 > deadline_days:
+        tables.notes.append(f"planned {prep} month(s) to submit exceeds the {deadline_days}-day deadline")
+        return tables
+
+    fixed_cost, fixed_log = 0, 0
+    for step in template.steps:
+        if step.step in ("apply_permit", "nomination", "selection", "apply_pr", "decision", "enter_pool"):
+            fixed_cost += _fees(step.program, as_of, adults, children) if step.step != "decision" else 0
+        if step.step in ("apply_permit", "nomination", "selection", "decision"):
+            fixed_log += log_cost(_probability(step.program, as_of))
+    tables.fixed_cost, tables.fixed_log_cost = fixed_cost, fixed_log
+
+    # Arrival (temporary permit) or none.
+    job = canadian_job_for(profile, as_of)
+    if template.temp is not None:
+        program = template.temp.program
+        median, _ = _processing(program, as_of)
+        tables.temp_months = median
+        grant = program.grants.get(as_of) if program.grants else None
+        permit_months = (grant.max_months or grant.initial_months) if grant else None
+        if job is None:
+            tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
+            return tables
+        for arrival in _arrival_candidates(profile, as_of, horizon, median):
+            start = arrival - median
+            ctx = states.context(None, start)
+            if not evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).eligible:
+                continue
+            move = Move(program.id, template.temp.target, arrival, job[0], job[1], job[2], permit_months)
+            tables.arrivals.append(arrival)
+            tables.moves[arrival] = move
+            tables.permit_limit[arrival] = None if permit_months is None else arrival + permit_months
+    else:
+        tables.arrivals = [NO_MOVE]
+        tables.moves[NO_MOVE] = None
+        tables.permit_limit[NO_MOVE] = current_permit_months(profile, as_of)
+
+    if template.decision is not None:
+        for month in range(0, horizon + 1):
+            tables.decision[month] = _processing(template.decision.program, month_date(as_of, month))
+    for arrival in tables.arrivals:
+        move = tables.moves[arrival]
+        earliest = max(arrival, 0)
+        for month in range(earliest, horizon + 1):
+            if template.pool is not None and states.eligible(template.pool.program, move, month):
+                tables.pool.add((arrival, month))
+            if template.nomination is not None:
+                nominated = template.nomination.program
+                if states.eligible(nominated, move, month):
+                    median, _ = _processing(nominated, month_date(as_of, month))
+                    tables.nomination[(arrival, month)] = median
+            if template.invitation is not None:
+                _invitation_entry(tables, states, move, arrival, month, horizon)
+    return tables
+
+
+def _invitation_entry(tables: StepTables, states: States, move, arrival: int, month: int, horizon: int) -> None:
+    """Expected wait and probability of an invitation when waiting starts in ``month``."""
+    template = tables.template
+    nomination = None
+    if template.nomination is not None and template.nomination.program.express_entry_linked:
+        nomination = (template.nomination.program.jurisdiction.upper(), month)
+    score = states.crs(move, month, nomination)
+    types = round_types_at(states, move, month, template)
+    if nomination is not None:
+        types = sorted(set(types) | set(template.invitation.program.round_types or ["pnp"]))
+    if not types:
+        return
+    decision_median = tables.decision.get(month, (0, 0))[0] if tables.decision else 0
+    window = horizon - month - tables.prep_months - decision_median
+    if window < 1:
+        return
+    estimate = _estimate(score, tuple(types), states.as_of, window)
+    if estimate.expected_wait_months is None or estimate.probability <= 0:
+        return
+    wait = max(1, months_ceil(estimate.expected_wait_months))
+    tables.invitation[(arrival, month)] = (wait, log_cost(estimate.probability), estimate.probability, score)
+    tables.round_types[(arrival, month)] = tuple(types)
+
+
+@lru_cache(maxsize=4096)
+def _estimate(score: int, types: tuple[str, ...], as_of: date, window: int):
+    return estimate_invitation(score, types, as_of, window)

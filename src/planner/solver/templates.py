@@ -1,0 +1,107 @@
+"""Route templates: a path through the pruned pathway graph with one program chosen per edge."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from planner.graph import WORK_STEP, ProfileGraph
+from planner.programs import Catalogue, ProgramFile
+
+
+@dataclass(frozen=True)
+class TemplateStep:
+    """One edge of a route with the program that makes it."""
+
+    source: str
+    target: str
+    step: str
+    program: ProgramFile
+
+
+@dataclass
+class RouteTemplate:
+    """A candidate route: its steps in order, and the roles the solver times."""
+
+    steps: list[TemplateStep]
+    rank: int = 0
+    temp: TemplateStep | None = None
+    pool: TemplateStep | None = None
+    nomination: TemplateStep | None = None
+    invitation: TemplateStep | None = None
+    apply: TemplateStep | None = None
+    decision: TemplateStep | None = None
+    key: tuple[str, ...] = field(default=())
+
+    @property
+    def programs(self) -> tuple[str, ...]:
+        """The distinct programs the route uses, in order."""
+        return tuple(dict.fromkeys(s.program.id for s in self.steps))
+
+    def describe(self) -> str:
+        return " → ".join(s.program.label for s in self.steps if s.step in ("apply_permit", "enter_pool", "nomination", "selection"))
+
+
+# Steps whose program follows from the rest of the route instead of being a free choice.
+_FOLLOWING_STEPS = ("invitation", "apply_pr", "decision")
+
+
+def _pick_following(options: dict[str, dict], chosen: list[str], cat: Catalogue) -> list[str]:
+    """For invitation/application/decision edges use the program already on the route, else the federal one."""
+    for program_id in reversed(chosen):
+        if program_id in options:
+            return [program_id]
+    federal = sorted(p for p in options if p.startswith("federal."))
+    return federal[:1] or sorted(options)[:1]
+
+
+def enumerate_templates(pg: ProfileGraph, cat: Catalogue, target: str = "permanent_resident",
+                        max_length: int = 8) -> list[RouteTemplate]:
+    """Every route template from the person's start status to ``target`` in the pruned graph."""
+    G = nx.DiGraph((u, v, d) for u, v, d in pg.graph.edges(data=True) if d["step"] != WORK_STEP)
+    G.add_nodes_from(pg.graph.nodes)
+    if pg.start not in G or target not in G:
+        return []
+    templates: list[RouteTemplate] = []
+    for path in nx.all_simple_paths(G, pg.start, target, cutoff=max_length):
+        edges = list(zip(path, path[1:]))
+        if sum(1 for u, v in edges if G.edges[u, v]["step"] == "apply_permit") > 1:
+            continue  # one temporary permit per route
+        partials: list[list[TemplateStep]] = [[]]
+        for u, v in edges:
+            data = G.edges[u, v]
+            grown = []
+            for partial in partials:
+                chosen = [s.program.id for s in partial]
+                options = (_pick_following(data["programs"], chosen, cat) if data["step"] in _FOLLOWING_STEPS
+                           else sorted(data["programs"]))
+                for program_id in options:
+                    grown.append(partial + [TemplateStep(u, v, data["step"], cat.get(program_id))])
+            partials = grown
+        for steps in partials:
+            templates.append(_with_roles(steps))
+    unique = {t.key: t for t in templates}
+    ordered = sorted(unique.values(), key=lambda t: (len(t.steps), t.key))
+    for rank, template in enumerate(ordered):
+        template.rank = rank
+    return ordered
+
+
+def _with_roles(steps: list[TemplateStep]) -> RouteTemplate:
+    template = RouteTemplate(steps=steps, key=tuple(f"{s.source}>{s.target}:{s.program.id}" for s in steps))
+    for step in steps:
+        if step.step == "apply_permit":
+            template.temp = step
+        elif step.step == "enter_pool":
+            template.pool = step
+        elif step.step in ("nomination", "selection"):
+            template.nomination = step
+        elif step.step == "invitation":
+            template.invitation = step
+        elif step.step == "apply_pr":
+            template.apply = step
+        elif step.step == "decision":
+            template.decision = step
+    return template

@@ -1,0 +1,102 @@
+"""The time model: how a profile evolves month by month along a route.
+
+Month 0 is the as-of date.  Along a route the person may move to Canada on a temporary
+permit (arriving in month ``a``): from then their foreign job ends and a Canadian job in
+the offered (or current) occupation starts, accruing Canadian experience while the permit
+lasts.  Age advances with the calendar; language results expire two years after the test
+and, when a step needs a valid result, are retaken (a step with its own time and cost).
+The profile itself is never changed: :func:`project` returns a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from planner.dates import add_months, months_between
+from planner.language import convert
+from planner.process import planning
+from planner.profile import Nomination, Profile, StatusInCanada, Work
+
+
+def month_date(as_of: date, month: int) -> date:
+    """The calendar date of plan month ``month``."""
+    return add_months(as_of, month)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Moving to Canada on a temporary permit: when the person starts working there, and in what job."""
+
+    program: str
+    status: str
+    arrival_month: int
+    noc: str
+    hours_per_week: float
+    employer: str | None
+    permit_months: int | None
+
+
+def canadian_job_for(profile: Profile, as_of: date) -> tuple[str, float, str | None] | None:
+    """The occupation a future Canadian job would be in: the job offer's, else the latest job's."""
+    if profile.job_offer is not None:
+        hours = planning().default_hours_per_week.at(as_of)
+        return profile.job_offer.noc, hours, profile.job_offer.employer
+    if profile.work_history:
+        latest = max(profile.work_history, key=lambda j: (j.end or date.max, j.start))
+        return latest.noc, latest.hours_per_week, latest.employer
+    return None
+
+
+def current_permit_months(profile: Profile, as_of: date) -> int | None:
+    """Whole months left on the current work permit (None if not a worker or no end date given)."""
+    current = profile.status_in_canada
+    if current.status != "worker" or current.valid_until is None:
+        return None
+    return max(0, months_between(as_of, current.valid_until))
+
+
+def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
+            nominated_province: str | None = None, nomination_month: int | None = None) -> Profile:
+    """Return the profile as it would stand in plan month ``month`` along a route."""
+    on = month_date(as_of, month)
+    jobs: list[Work] = []
+    arrived = move is not None and move.arrival_month <= month
+    arrival = month_date(as_of, move.arrival_month) if arrived else None
+    current = profile.status_in_canada
+    for job in profile.work_history:
+        if job.end is None and arrived and not job.in_canada:
+            job = job.model_copy(update={"end": max(job.start, arrival - timedelta(days=1))})
+        elif job.end is None and job.in_canada and current.valid_until is not None and current.valid_until < on:
+            job = job.model_copy(update={"end": max(job.start, current.valid_until)})
+        jobs.append(job)
+    status = current
+    if arrived:
+        jobs.append(Work(noc=move.noc, employer=move.employer, country="CA", start=arrival, end=None,
+                         hours_per_week=move.hours_per_week))
+        status = StatusInCanada(status="worker", permit=move.program)
+    update: dict = {"work_history": jobs, "status_in_canada": status}
+    if nominated_province is not None and nomination_month is not None:
+        update["provincial_nomination"] = Nomination(province=nominated_province,
+                                                     date=month_date(as_of, nomination_month),
+                                                     express_entry_linked=True)
+    return profile.model_copy(update=update)
+
+
+def with_retakes(profile: Profile, on: date) -> tuple[Profile, list[str]]:
+    """Replace results expired on ``on`` by retakes with the same scores, taken just before ``on``.
+
+    Returns the new profile and the tests retaken (empty if none was needed).
+    """
+    retake = planning().language_retake.at(on)
+    taken_on = add_months(on, -retake.months)
+    tests, retaken = [], []
+    for test in profile.language_tests:
+        if convert(test, on).expired:
+            tests.append(test.model_copy(update={"date": taken_on}))
+            retaken.append(test.test)
+        else:
+            tests.append(test)
+    if not retaken:
+        return profile, []
+    return profile.model_copy(update={"language_tests": tests}), retaken
