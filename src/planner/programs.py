@@ -139,6 +139,10 @@ class Catalogue:
             return sorted(sid for sid, status in self.statuses.items() if status.kind == node[1:])
         return [node]
 
+    def expand_sources(self, nodes: list[str]) -> list[str]:
+        """Expand a transition's source list (ids and ``@kind`` wildcards) without duplicates."""
+        return list(dict.fromkeys(sid for node in nodes for sid in self.expand(node)))
+
     @property
     def programs(self) -> list[ProgramFile]:
         """Every program, ordered by id."""
