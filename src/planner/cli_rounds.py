@@ -177,22 +177,23 @@ def _print_backtest(report) -> None:
     from rich.console import Console
     from rich.table import Table
     console = Console()
-    summary = Table(title=f"Backtest, cut dates {report.start.isoformat()} to {report.end.isoformat()} "
-                          f"(history until {report.data_end.isoformat()})")
-    for header in ("window", "cut dates", "cases", "invited", "Brier (ours)", "Brier (naive baseline)",
-                   "Brier (recent baseline)"):
-        summary.add_column(header, justify="right")
+    summary = Table(title=f"Backtest from {report.start.isoformat()} (history until {report.data_end.isoformat()})",
+                    box=None, pad_edge=False, header_style="bold underline")
+    for header in ("window", "cut dates", "cases", "invited", "Brier ours", "naive", "recent"):
+        summary.add_column(header, justify="right", no_wrap=True)
     for w in report.windows:
         if not w.cases:
-            summary.add_row(f"{w.window_months} mo", "0", "0", "-", "-", "-", "-")
+            summary.add_row(f"{w.window_months} mo", "none", "0", "-", "-", "-", "-")
             continue
-        summary.add_row(f"{w.window_months} mo", str(w.cut_dates), f"{w.cases:,}", f"{w.base_rate:.0%}",
+        summary.add_row(f"{w.window_months} mo", f"{w.cut_dates}: {w.first_cut:%Y-%m}..{w.last_cut:%Y-%m}",
+                        f"{w.cases:,}", f"{w.base_rate:.0%}",
                         f"{w.brier:.4f}", f"{w.brier_baseline:.4f}", f"{w.brier_recent_baseline:.4f}")
     console.print(summary)
     for w in report.windows:
         if not w.cases:
             continue
-        table = Table(title=f"Calibration, {w.window_months}-month window")
+        table = Table(title=f"Calibration, {w.window_months}-month window", box=None, pad_edge=False,
+                      header_style="bold underline")
         for header in ("predicted", "cases", "mean predicted", "observed"):
             table.add_column(header, justify="right")
         for band in w.calibration:
@@ -200,7 +201,9 @@ def _print_backtest(report) -> None:
                           f"{band.observed:.3f}")
         console.print(table)
     console.print(f"{len(report.eligibilities)} eligibility sets x {len(report.scores)} CRS scores "
-                  f"({min(report.scores)}-{max(report.scores)}) per cut date.")
+                  f"({min(report.scores)}-{max(report.scores)}) per cut date.  Brier: 0 is perfect, 0.25 is "
+                  "always answering 50 %.  naive: invited if the last cut-off of an eligible type <= score; "
+                  "recent: the same, counting only types with a round in the last 6 months.")
 
 
 @click.group()

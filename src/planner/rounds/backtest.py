@@ -74,6 +74,8 @@ class WindowResult:
 
     window_months: int
     cut_dates: int
+    first_cut: date | None
+    last_cut: date | None
     cases: int
     brier: float
     brier_baseline: float
@@ -187,6 +189,7 @@ def run_backtest(*, start: date = date(2023, 1, 1), end: date | None = None, ste
         cases = len(ours)
         results.append(WindowResult(
             window_months=window, cut_dates=len(dates), cases=cases,
+            first_cut=dates[0] if dates else None, last_cut=dates[-1] if dates else None,
             brier=sum((p - y) ** 2 for p, y in ours) / cases if cases else float("nan"),
             brier_baseline=sum((p - y) ** 2 for p, y in naive) / cases if cases else float("nan"),
             brier_recent_baseline=sum(recent) / cases if cases else float("nan"),
