@@ -1,0 +1,75 @@
+"""An exhaustive search over the same month tables, used only by tests to check the CP-SAT model.
+
+It tries every template, arrival month, pool month, nomination month and retake month
+and returns the least composite objective, computed exactly as the model defines it.
+Slow (it loops in Python) but obviously correct.
+"""
+
+from __future__ import annotations
+
+from planner.solver.tables import StepTables
+
+
+def _retake_ok(t: StepTables, times: list[int], horizon: int) -> tuple[bool, int]:
+    """Whether one retake can make language valid at every time in ``times``; and the extra cost."""
+    if t.language_expiry is None:
+        return True, 0
+    late = [x for x in times if x >= t.language_expiry]
+    if not late:
+        return True, 0
+    for retake in range(0, horizon + 1):
+        if all(retake + t.retake_months <= x <= retake + t.retake_months + t.retake_validity - 1 for x in late):
+            return True, t.retake_cost
+    return False, 0
+
+
+def best_objective(tables: list[StepTables], horizon: int, objective: str) -> tuple[int, int] | None:
+    """(primary, composite) of the best route, or None when no route exists."""
+    n = len(tables)
+    pr_max = 22 * horizon
+    rank_weight = 4 * (horizon + 1)
+    time_weight = (n + 1) * rank_weight
+    best = None
+    for index, t in enumerate(tables):
+        template = t.template
+        if not t.arrivals or t.notes:
+            continue
+        for arrival in t.arrivals:
+            floor = max(arrival, 0)
+            pools = [s for s in range(floor, horizon + 1) if (arrival, s) in t.pool] if template.pool else [None]
+            for pool in pools:
+                ready = pool if pool is not None else floor
+                noms = ([s for s in range(ready, horizon + 1) if (arrival, s) in t.nomination]
+                        if template.nomination else [None])
+                for nom in noms:
+                    nominee = nom + t.nomination[(arrival, nom)] if nom is not None else None
+                    start = nominee if nominee is not None else ready
+                    if template.invitation is not None:
+                        entry = t.invitation.get((arrival, start))
+                        if entry is None:
+                            continue
+                        wait, log_inv = entry[0], entry[1]
+                        ita = start + wait
+                    else:
+                        log_inv, ita = 0, start
+                    sub = ita + t.prep_months
+                    if sub not in t.decision:
+                        continue
+                    pr = sub + t.decision[sub][0]
+                    if pr > horizon:
+                        continue
+                    limit = t.permit_limit.get(arrival)
+                    if limit is not None and all(v is not None for v in t.permit_limit.values()) and sub > limit:
+                        continue
+                    ok, retake_cost = _retake_ok(t, [x for x in (pool, nom, sub) if x is not None], horizon)
+                    if not ok:
+                        continue
+                    cost = t.fixed_cost + retake_cost
+                    logc = t.fixed_log_cost + log_inv
+                    primary = {"fastest": pr, "probable": logc, "cheapest": cost}[objective]
+                    secondary = 0 if objective == "fastest" else pr
+                    tie = (pool or 0) + (nom or 0)
+                    composite = (primary * (pr_max + 1) + secondary) * time_weight + index * rank_weight + tie
+                    if best is None or composite < best[1]:
+                        best = (primary, composite)
+    return best

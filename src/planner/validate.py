@@ -1,0 +1,121 @@
+"""An independent check of a RoutePlan against the rules, used by tests (not by the solver).
+
+It replays the plan: rebuilds the person's projected profile at each step's date from
+the plan's own steps, re-evaluates each program's requirements with the eligibility
+layer, and checks timing rules (horizon, permit validity, ITA deadline, language
+validity, processing durations).  It returns a list of problems; empty means valid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planner.dates import add_years
+from planner.eligibility import evaluate
+from planner.language import validity_rules
+from planner.process import express_entry_process
+from planner.profile import Profile
+from planner.programs import catalogue
+from planner.result import RoutePlan
+from planner.timeline import Move, canadian_job_for, current_permit_months, month_date, project, with_retakes
+
+
+def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
+    """Return every way ``plan`` breaks the rules for ``profile`` (empty list: the plan is valid)."""
+    if not plan.found:
+        return []
+    problems: list[str] = []
+    cat = catalogue()
+    as_of, route = plan.as_of, plan.route
+    steps = route.steps
+    by_kind = {}
+    for step in steps:
+        by_kind.setdefault(step.kind, []).append(step)
+    last = steps[-1]
+    if last.kind != "decision":
+        problems.append("the plan does not end with a decision on permanent residence")
+    if last.end_month > plan.horizon_months:
+        problems.append(f"PR in month {last.end_month} is beyond the horizon of {plan.horizon_months}")
+    if route.expected_months != last.end_month:
+        problems.append("expected months differ from the last step's end")
+    for earlier, later in zip(steps, steps[1:]):
+        if later.start_month < earlier.start_month:
+            problems.append(f"steps out of order: {earlier.label} / {later.label}")
+
+    move = None
+    permit = by_kind.get("apply_permit", [None])[0]
+    if permit is not None:
+        program = cat.get(permit.program)
+        grant = program.grants.get(month_date(as_of, permit.start_month)) if program.grants else None
+        job = canadian_job_for(profile, as_of)
+        months = (grant.max_months or grant.initial_months) if grant else None
+        move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months)
+        processing = program.processing.get(month_date(as_of, permit.start_month)) if program.processing else None
+        expected = 0 if processing is None else -(-processing.median_months // 1)
+        if permit.end_month - permit.start_month != int(expected):
+            problems.append(f"{program.label} takes {expected} month(s) to process, the plan allows "
+                            f"{permit.end_month - permit.start_month}")
+        problems += _unmet(program, profile, as_of, permit.start_month, None, None)
+    submission = by_kind.get("apply_pr", [None])[0]
+    if submission is None:
+        return problems + ["the plan has no PR application"]
+    limit = (move.arrival_month + move.permit_months if move and move.permit_months is not None
+             else None if move else current_permit_months(profile, as_of))
+    if limit is not None and submission.end_month > limit:
+        problems.append(f"the PR application (month {submission.end_month}) comes after the permit ends (month {limit})")
+
+    nomination = None
+    for kind in ("enter_pool", "nomination", "selection"):
+        for step in by_kind.get(kind, []):
+            program = cat.get(step.program)
+            problems += _unmet(program, profile, as_of, step.start_month, move, nomination,
+                               retake=_retake_month(by_kind))
+            if kind == "nomination" and program.express_entry_linked:
+                nomination = (program.jurisdiction.upper(), step.start_month)
+    invitation = by_kind.get("invitation", [None])[0]
+    if invitation is not None:
+        deadline = express_entry_process().ita_deadline_days.at(month_date(as_of, invitation.end_month))
+        days = (submission.end_date - submission.start_date).days
+        if submission.start_month != invitation.end_month or days > deadline:
+            problems.append(f"the application is submitted {days} days after the invitation; the deadline is {deadline} days")
+
+    problems += _language_problems(profile, as_of, steps, _retake_month(by_kind))
+    return problems
+
+
+def _retake_month(by_kind) -> int | None:
+    retake = by_kind.get("language_retake")
+    return retake[0].end_month if retake else None
+
+
+def _unmet(program, profile: Profile, as_of: date, month: int, move, nomination, retake: int | None = None) -> list[str]:
+    projected = project(profile, as_of, month, move, *(nomination or (None, None)))
+    on = month_date(as_of, month)
+    if retake is not None and retake <= month:
+        projected, _ = with_retakes(projected, on)
+    result = evaluate(program, projected, on)
+    return [f"{program.label} in month {month}: {v.label} not met ({v.value}; needs {v.threshold})"
+            for v in result.verdicts if not v.met]
+
+
+def _language_problems(profile: Profile, as_of: date, steps, retake: int | None) -> list[str]:
+    """Each step needing language results happens while an original or retaken result is valid."""
+    if not profile.language_tests:
+        return []
+    years = validity_rules().validity_years.at(as_of)
+    problems = []
+    for step in steps:
+        if step.kind not in ("enter_pool", "nomination", "apply_pr"):
+            continue
+        month = step.end_month if step.kind == "apply_pr" else step.start_month
+        on = month_date(as_of, month)
+        newest = {}
+        for test in profile.language_tests:
+            language = "fr" if test.test in ("tef_canada", "tcf_canada") else "en"
+            if language not in newest or test.date > newest[language].date:
+                newest[language] = test
+        originals_valid = all(add_years(t.date, years) > on for t in newest.values())
+        retake_valid = retake is not None and retake <= month and add_years(month_date(as_of, retake), years) > on
+        if not (originals_valid or retake_valid):
+            problems.append(f"language results are not valid at '{step.label}' in month {month}")
+    return problems

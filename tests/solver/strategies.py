@@ -1,0 +1,76 @@
+"""Hypothesis strategies for random but valid profiles (shared by the solver tests)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import strategies as st
+
+AS_OF = date(2026, 11, 25)
+TECH_NOCS = ["21231", "21232", "21211", "21220", "20012", "22220", "21311", "21234"]
+IELTS = [4.0, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0]
+
+
+@st.composite
+def dates_between(draw, start: date, end: date) -> str:
+    return (start + timedelta(days=draw(st.integers(0, (end - start).days)))).isoformat()
+
+
+@st.composite
+def language_test(draw, earliest: date = date(2024, 1, 1)):
+    kind = draw(st.sampled_from(["ielts_general", "celpip_general", "tef_canada"]))
+    when = draw(dates_between(earliest, AS_OF - timedelta(days=1)))
+    if kind == "ielts_general":
+        scores = {a: draw(st.sampled_from(IELTS)) for a in ("listening", "reading", "writing", "speaking")}
+    elif kind == "celpip_general":
+        scores = {a: draw(st.integers(4, 12)) for a in ("listening", "reading", "writing", "speaking")}
+    else:
+        scores = {a: draw(st.integers(250, 699)) for a in ("listening", "reading", "writing", "speaking")}
+    return {"test": kind, "date": when, **scores}
+
+
+@st.composite
+def job(draw, country: str, ongoing: bool):
+    start = draw(dates_between(date(2012, 1, 1), AS_OF - timedelta(days=400)))
+    end = None if ongoing else draw(dates_between(date.fromisoformat(start) + timedelta(days=30), AS_OF - timedelta(days=1)))
+    return {"noc": draw(st.sampled_from(TECH_NOCS)), "employer": draw(st.sampled_from(["Acme", "Globex", "Initech"])),
+            "country": country, "start": start, "end": end, "hours_per_week": draw(st.sampled_from([20, 30, 40, 45])),
+            "canadian_related_entity": draw(st.booleans()),
+            "role": draw(st.sampled_from([None, "managerial", "specialized_knowledge", "other"]))}
+
+
+@st.composite
+def profiles(draw):
+    in_canada = draw(st.booleans())
+    citizenship = draw(st.sampled_from(["IN", "US", "MX", "FR", "GB", "NG", "AU"]))
+    jobs = [draw(job(citizenship if citizenship != "GB" else "GB", ongoing=not in_canada))]
+    status = {"status": "outside"}
+    if in_canada:
+        jobs.append(draw(job("CA", ongoing=True)))
+        status = {"status": "worker", "permit": draw(st.sampled_from(["pgwp", None])),
+                  "valid_until": draw(dates_between(AS_OF + timedelta(days=60), AS_OF + timedelta(days=1200)))}
+    education = [{"level": draw(st.sampled_from(["bachelor", "master", "post_secondary", "doctoral"])),
+                  "program_years": draw(st.integers(1, 4)), "country": draw(st.sampled_from([citizenship, "CA"])),
+                  "completed": draw(dates_between(date(2008, 1, 1), date(2024, 6, 1))), "eca": draw(st.booleans())}]
+    offer = None
+    if draw(st.booleans()):
+        offer = {"noc": draw(st.sampled_from(TECH_NOCS)), "province": draw(st.sampled_from(["ON", "BC", "AB"])),
+                 "employer": "Acme", "annual_salary_cad": draw(st.sampled_from([70000, 90000, 130000, 180000])),
+                 "permanent": draw(st.booleans()), "lmia": draw(st.booleans())}
+    married = draw(st.booleans())
+    profile = {
+        "birth_date": draw(dates_between(date(1970, 1, 1), date(2002, 1, 1))),
+        "citizenships": [citizenship],
+        "marital_status": "married" if married else "single",
+        "education": education,
+        "language_tests": draw(st.lists(language_test(), min_size=0, max_size=2)),
+        "work_history": jobs,
+        "status_in_canada": status,
+        "job_offer": offer,
+        "settlement_funds_cad": draw(st.sampled_from([5000, 20000, 40000])),
+        "sibling_in_canada": draw(st.booleans()),
+    }
+    if married:
+        profile["spouse"] = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",
+                             "language_tests": draw(st.lists(language_test(), max_size=1))}
+    return profile

@@ -1,0 +1,52 @@
+"""Laws that hold for every profile: CP-SAT routes are valid, and optimal (equal to an exhaustive search)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.api import plan, prepare
+from planner.profile import parse_profile
+from planner.solver.model import RouteModel
+from planner.solver.reference import best_objective
+from planner.validate import validate_plan
+
+from .strategies import AS_OF, profiles
+
+EXAMPLES = int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "500"))
+HORIZON = 30
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
+def test_cp_sat_optimum_equals_exhaustive_search(data, objective):
+    profile = parse_profile(data)
+    _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
+    model = RouteModel(tables, HORIZON, objective)
+    timing = model.solve()
+    reference = best_objective(tables, HORIZON, objective)
+    if reference is None:
+        assert timing is None
+        return
+    assert timing is not None
+    assert model_primary(tables, timing, objective) == reference[0]
+    assert timing.objective == reference[1]
+
+
+def model_primary(tables, timing, objective):
+    return {"fastest": timing.pr, "probable": timing.log_cost, "cheapest": timing.cost}[objective]
+
+
+@settings(max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
+def test_every_route_is_valid_against_the_rules(data, objective):
+    profile = parse_profile(data)
+    result = plan(profile, objective=objective, as_of=AS_OF, horizon=HORIZON, alternatives=1)
+    for route in [result.route, *result.alternatives] if result.found else []:
+        problems = validate_plan(result.model_copy(update={"route": route}), profile)
+        assert problems == [], problems
+    if not result.found:
+        assert result.no_route_reasons, "a 'no route' answer must say why"
