@@ -1,0 +1,74 @@
+"""Benchmark of the route planner: prints figures, asserts nothing.
+
+- ``plan()`` latency, median of N warm runs, for each example profile (fastest route),
+  and the same with 5 alternatives;
+- ``planner route`` wall time from a cold process (median of 3);
+- peak memory (max RSS) of a cold ``planner route`` process and of this process.
+
+Targets (issue 4, on a 2-core machine): fastest ≤ 20 ms median warm, with 5 alternatives
+≤ 50 ms, ``planner route`` cold ≤ 1.0 s wall, peak memory ≤ 250 MB.
+
+Usage: ``python benchmarks/bench_plan.py [--runs 100] [--as-of 2026-11-25]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "profiles").glob("*.json"))
+
+
+def _median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _cold_route(path: Path, as_of: str) -> tuple[float, float]:
+    """Wall seconds and max RSS (MB) of one cold `planner route` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "planner", "route", str(path), "--as-of", as_of],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--as-of", default="2026-11-25")
+    args = parser.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+
+    from planner import load_profile, plan
+    print(f"{'example':34} {'fastest ms':>10} {'5 alts ms':>10} {'cold s':>7} {'cold MB':>8}  route")
+    for path in EXAMPLES:
+        profile = load_profile(path)
+        result = plan(profile, as_of=as_of)  # warm-up: rules loaded, caches filled
+        plan(profile, as_of=as_of, alternatives=5)
+        fastest = _median_ms(lambda: plan(profile, as_of=as_of), args.runs)
+        with_alternatives = _median_ms(lambda: plan(profile, as_of=as_of, alternatives=5), max(5, args.runs // 5))
+        colds = [_cold_route(path, args.as_of) for _ in range(3)]
+        wall = statistics.median(c[0] for c in colds)
+        peak = max(c[1] for c in colds)
+        summary = result.route.summary if result.found else "no route"
+        print(f"{path.stem:34} {fastest:10.1f} {with_alternatives:10.1f} {wall:7.2f} {peak:8.0f}  {summary}")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this benchmark process: {own:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
