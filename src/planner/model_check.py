@@ -48,11 +48,9 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
     ]
     from planner.predicates import _FundsTable
     pairs.append(("federal/proof_of_funds.yaml", schema(_FundsTable)))
-    try:
-        from planner.process import ExpressEntryProcessFile
-        pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
-    except ImportError:
-        pass
+    from planner.process import ExpressEntryProcessFile, PlanningFile
+    pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
+    pairs.append(("planning.yaml", schema(PlanningFile)))
     try:
         from planner.rounds.history import read_history_file, read_names
         pairs.append(("rounds/history.yaml", read_history_file))
