@@ -83,7 +83,7 @@ def plot_cutoffs(rounds, path: Path) -> None:
     for k, round_type in enumerate(ROUND_TYPES + (UNKNOWN_TYPE,)):
         series = [(r.date, r.cutoff) for r in rounds if r.type == round_type]
         if series:
-            dates, cutoffs = zip(*series)
+            dates, cutoffs = zip(*series, strict=True)
             ax.plot(dates, cutoffs, marker=markers[k % len(markers)], markersize=4, linewidth=0.8,
                     color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], label=LABELS[round_type])
     ax.set_title("Express Entry round cut-offs (CRS of the lowest-ranked candidate invited)")

@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rounds_helpers import SHARED_FEED
 
 from planner.rounds.history import clear_history_cache
 from planner.rules.loader import models_dir
-
-from rounds_helpers import SHARED_FEED
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def shared_feed() -> Path:
 
 @pytest.fixture
 def scratch_models(tmp_path: Path) -> Path:
-    """A models/ directory holding only the round-name table, for imports that must not touch the repo."""
+    """Give a models/ directory holding only the round-name table, for imports that must not touch the repo."""
     root = tmp_path / "models"
     (root / "rounds").mkdir(parents=True)
     shutil.copy(models_dir() / "rounds/round_names.yaml", root / "rounds/round_names.yaml")

@@ -7,11 +7,10 @@ import json
 import click
 import pytest
 from click.testing import CliRunner
+from rounds_helpers import feed_round, write_feed
 
 from planner.cli_rounds import data, rounds
 from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError
-
-from rounds_helpers import feed_round, write_feed
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def runner() -> CliRunner:
 
 
 def as_main_cli(*groups: click.Group) -> click.Group:
-    """A stand-in for the main CLI: catches InputError, prints it, exits 2 (as planner.cli does)."""
+    """Build a stand-in for the main CLI that catches InputError, prints it and exits 2 (as planner.cli does)."""
     class Main(click.Group):
         def invoke(self, ctx):
             try:

@@ -153,3 +153,10 @@ def test_importing_the_package_stays_light():
             "print(heavy); sys.exit(1 if heavy else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_round_types_may_be_any_iterable_in_any_order():
+    as_list = estimate_invitation(480, ["french", "general", "cec"], date(2026, 6, 1), 6)
+    as_generator = estimate_invitation(480, (t for t in ("cec", "french", "general")), date(2026, 6, 1), 6)
+    assert as_list.probability == as_generator.probability
+    assert as_generator.round_types == ("general", "cec", "french")

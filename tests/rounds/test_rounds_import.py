@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from rounds_helpers import feed_round, write_feed
 
 from planner.errors import InputError, ModelFileError
 from planner.rounds.feed import FeedError
@@ -12,8 +13,6 @@ from planner.rounds.history import BUCKETS, load_history, load_history_file, rea
 from planner.rounds.importer import UnknownRoundNames, import_feed
 from planner.rounds.tiebreak import parse_tie_break
 from planner.rounds.types import ROUND_TYPES
-
-from rounds_helpers import feed_round, write_feed
 
 # --- the real feed -----------------------------------------------------------------------------
 
@@ -198,8 +197,8 @@ def test_a_round_listed_twice_with_different_values_is_an_error(tmp_path, scratc
 
 
 def test_a_hand_edit_that_duplicates_a_round_is_caught_when_loading(tmp_path, scratch_models):
-    report = import_feed(write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10"), feed_round("2", "2026-01-20")]),
-                         root=scratch_models)
+    feed = write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10"), feed_round("2", "2026-01-20")])
+    report = import_feed(feed, root=scratch_models)
     text = report.path.read_text().replace("number: '2'", "number: '1'")
     report.path.write_text(text)
     with pytest.raises(ModelFileError) as caught:

@@ -112,7 +112,7 @@ class RoundIndex:
         """Return (date, cut-off) of rounds of ``round_type`` with start <= date < end, oldest first."""
         dates = self._dates[round_type]
         lo, hi = bisect_left(dates, start.toordinal()), bisect_left(dates, end.toordinal())
-        return [(date.fromordinal(d), c) for d, c in zip(dates[lo:hi], self._cutoffs[round_type][lo:hi])]
+        return [(date.fromordinal(d), c) for d, c in zip(dates[lo:hi], self._cutoffs[round_type][lo:hi], strict=True)]
 
     def _components_uncached(self, round_types: tuple[str, ...], anchor: date):
         """Per look-back, per type: (rate per month, cut-offs). Depends only on types and anchor."""
@@ -170,12 +170,12 @@ class RoundIndex:
     def _contribution(self, round_type: str, components, hazards: list[float], anchor: date,
                       window: float) -> TypeContribution:
         counts = tuple(next((part[1] for part in parts if part[0] == round_type), 0) for _, parts in components)
-        alone = sum(weight * -math.expm1(-window * h) for (weight, _), h in zip(components, hazards))
+        alone = sum(weight * -math.expm1(-window * h) for (weight, _), h in zip(components, hazards, strict=True))
         dates = self._dates[round_type]
         end = bisect_left(dates, anchor.toordinal())
         start = max(0, end - QUOTED_CUTOFFS)
         recent = tuple((date.fromordinal(d), c) for d, c in
-                       zip(reversed(dates[start:end]), reversed(self._cutoffs[round_type][start:end])))
+                       zip(reversed(dates[start:end]), reversed(self._cutoffs[round_type][start:end]), strict=True))
         return TypeContribution(round_type=round_type, rounds_in_lookback=counts, recent_cutoffs=recent,
                                 probability_alone=min(max(alone, 0.0), 1.0))
 
@@ -192,10 +192,11 @@ def _share_at_or_below(crs: int, cutoffs: tuple[int, ...]) -> float:
 def _check(crs: int, round_types: Iterable[str], window_months: int) -> tuple[str, ...]:
     if isinstance(round_types, str):
         raise ValueError("round_types must be a collection of round-type ids, e.g. ['general', 'cec'], not a string")
-    types = tuple(sorted(set(round_types), key=ROUND_TYPES.index if set(round_types) <= set(ROUND_TYPES) else str))
-    unknown = [t for t in types if t not in ROUND_TYPES]
+    given = set(round_types)
+    unknown = sorted(t for t in given if t not in ROUND_TYPES)
     if unknown:
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
+    types = tuple(t for t in ROUND_TYPES if t in given)
     if not 0 <= crs <= 1200:
         raise ValueError(f"CRS score must be between 0 and 1200, got {crs}")
     if window_months < 1:
@@ -263,5 +264,6 @@ def estimate_invitation(crs: int, round_types: Iterable[str], as_of: date, windo
     >>> high = estimate_invitation(600, ["general", "cec"], date(2026, 6, 1), 6)
     >>> low.probability < 0.05 < 0.95 < high.probability
     True
+
     """
     return default_index().estimate(crs, round_types, as_of, window_months)

@@ -113,7 +113,7 @@ def _pool(entry: dict, as_of_raw: str, round_date: date, file: str, where: str,
     if as_of is None:
         raise FeedError("a pool distribution is given but drawDistributionAsOn is empty", file=file,
                         field=f"{where}.drawDistributionAsOn", hint=_hint())
-    buckets = dict(zip(BUCKETS, (counts[key] for key in BUCKET_KEYS)))
+    buckets = dict(zip(BUCKETS, (counts[key] for key in BUCKET_KEYS), strict=True))
     total = counts["dd18"]
     if sum(buckets.values()) != total:
         issues.append(f"pool buckets add up to {sum(buckets.values()):,} but IRCC's total (dd18) is {total:,}; "

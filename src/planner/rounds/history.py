@@ -20,9 +20,9 @@ from typing import Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
+from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.schema import ModelFile, Reference, Strict
-from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 
 HISTORY_FILE = "rounds/history.yaml"
 NAMES_FILE = "rounds/round_names.yaml"
@@ -65,7 +65,8 @@ class Round(Strict):
                                 description="category list version, e.g. 2023-v1; none for program rounds")
     invitations: int = Field(ge=0)
     cutoff: int = Field(ge=0, le=1200, description="CRS score of the lowest-ranked candidate invited")
-    tie_break: datetime | None = Field(default=None, description="tie-breaking rule as a UTC timestamp, when parseable")
+    tie_break: datetime | None = Field(default=None,
+                                       description="tie-breaking rule as a UTC timestamp, when parseable")
     tie_break_raw: str | None = Field(default=None, description="IRCC's tie-breaking text, unchanged")
     url: str | None = None
     pool: PoolDistribution | None = Field(description="pool distribution; null when IRCC published none")
@@ -84,7 +85,8 @@ class HistoryFile(ModelFile):
     source: Reference
     feed_snapshot: date = Field(description="when the imported copy of the feed was taken")
     imported_from: str = Field(description="which copy of the feed was imported")
-    notes: list[str] = Field(default_factory=list, description="known data problems, written by hand; kept on re-import")
+    notes: list[str] = Field(default_factory=list,
+                             description="known data problems, written by hand; kept on re-import")
     rounds: list[Round]
 
     @model_validator(mode="after")

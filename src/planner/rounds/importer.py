@@ -17,8 +17,7 @@ import yaml
 
 from planner.errors import InputError
 from planner.rounds.feed import ParsedFeed, parse_feed
-from planner.rounds.history import (HistoryFile, Round, clear_history_cache, history_path, read_history_file,
-                                    read_names)
+from planner.rounds.history import HistoryFile, Round, clear_history_cache, history_path, read_history_file, read_names
 from planner.rules.loader import models_dir
 from planner.rules.schema import Reference
 

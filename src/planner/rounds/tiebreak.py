@@ -32,8 +32,9 @@ def parse_tie_break(text: str, round_date: date) -> tuple[datetime | None, list[
 
     >>> parse_tie_break("July 3rd 2024 at 16:33:20 UTC", date(2024, 7, 8))[0].isoformat()
     '2024-07-03T16:33:20+00:00'
-    >>> parse_tie_break("October 9 at 10:22:15 UTC", date(2019, 10, 16))
-    (datetime.datetime(2019, 10, 9, 10, 22, 15, tzinfo=datetime.timezone.utc), ['tie-break text has no year; took 2019 from the round date'])
+    >>> moment, notes = parse_tie_break("October 9 at 10:22:15 UTC", date(2019, 10, 16))
+    >>> moment.isoformat(), notes
+    ('2019-10-09T10:22:15+00:00', ['tie-break text has no year; took 2019 from the round date'])
     >>> parse_tie_break("", date(2015, 1, 31))
     (None, [])
     """
