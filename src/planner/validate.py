@@ -17,6 +17,7 @@ from planner.process import express_entry_process
 from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import RoutePlan
+from planner.solver.tables import permit_length
 from planner.timeline import Move, canadian_job_for, current_permit_months, month_date, project, with_retakes
 
 
@@ -48,7 +49,7 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         program = cat.get(permit.program)
         grant = program.grants.get(month_date(as_of, permit.start_month)) if program.grants else None
         job = canadian_job_for(profile, as_of)
-        months = (grant.max_months or grant.initial_months) if grant else None
+        months = permit_length(grant)
         move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months)
         processing = program.processing.get(month_date(as_of, permit.start_month)) if program.processing else None
         expected = 0 if processing is None else -(-processing.median_months // 1)

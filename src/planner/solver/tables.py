@@ -109,6 +109,18 @@ class StepTables:
     notes: list[str] = field(default_factory=list)
 
 
+def permit_length(grant) -> int | None:
+    """Months a permit can last with renewals: its maximum, else the initial length if it cannot be renewed.
+
+    None means no limit the plan can hit (renewable without a cap, or no grant stated).
+    """
+    if grant is None:
+        return None
+    if grant.max_months is not None:
+        return grant.max_months
+    return None if grant.renewal_months else grant.initial_months
+
+
 def _processing(program: ProgramFile, on: date) -> tuple[int, int]:
     """(median, p80) processing in whole months for a program on a date (0 if it states none)."""
     if program.processing is None:
@@ -224,7 +236,7 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         median, _ = _processing(program, as_of)
         tables.temp_months = median
         grant = program.grants.get(as_of) if program.grants else None
-        permit_months = (grant.max_months or grant.initial_months) if grant else None
+        permit_months = permit_length(grant)
         if job is None:
             tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
             return tables

@@ -49,12 +49,17 @@ _FOLLOWING_STEPS = ("invitation", "apply_pr", "decision")
 
 
 def _pick_following(options: dict[str, dict], chosen: list[str], cat: Catalogue) -> list[str]:
-    """For invitation/application/decision edges use the program already on the route, else the federal one."""
+    """For invitation/application/decision edges use the program already on the route, else the federal one.
+
+    Category-based selection programs only say which round types a person fits (their
+    rounds are combined in the invitation estimate); they are never the edge's program.
+    """
     for program_id in reversed(chosen):
         if program_id in options:
             return [program_id]
-    federal = sorted(p for p in options if p.startswith("federal."))
-    return federal[:1] or sorted(options)[:1]
+    usable = sorted(p for p in options if cat.get(p).kind != "category")
+    federal = [p for p in usable if p.startswith("federal.")]
+    return federal[:1] or usable[:1]
 
 
 def enumerate_templates(pg: ProfileGraph, cat: Catalogue, target: str = "permanent_resident",
