@@ -120,11 +120,6 @@ def test_close_matches_of_a_typo_are_real_codes():
     assert all(code in noc_table().occupations for code in suggestions)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "planner.noc.close_matches puts difflib matches before same-group codes and cuts to n=3; "
-    "with the full table '21213' ties at ratio 0.8 with 22313, 22213, 22113, 21211, 21203, ... "
-    "and difflib breaks ties by the larger string, so no 212xx code survives. "
-    "Remove this marker once close_matches puts same-group codes first, as its docstring says."))
 def test_close_matches_of_a_typo_include_a_real_212xx_code():
     suggestions = close_matches("21213")
     assert any(code.startswith("212") and code in noc_table().occupations for code in suggestions)
