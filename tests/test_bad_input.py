@@ -218,3 +218,31 @@ def test_valid_profile_is_accepted(tmp_path):
     for command in ("crs", "eligibility"):
         _, result = _run(tmp_path, command, json.dumps(_valid()))
         assert result.exit_code == 0, result.output
+
+
+def _pre_2015_profile(tmp_path) -> str:
+    profile = _valid()
+    profile["birth_date"] = "1980-01-01"
+    profile["language_tests"][0]["date"] = "2009-06-01"
+    profile["work_history"][0].update(start="2005-01-01", end="2008-12-31")
+    profile["education"][0]["completed"] = "2004-05-31"
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(profile))
+    return str(path)
+
+
+def test_crs_as_of_before_the_rules_exist(tmp_path):
+    """The CRS started 2015-01-01: an earlier --as-of is a clean error with a fix, not a traceback."""
+    result = CliRunner().invoke(cli, ["crs", _pre_2015_profile(tmp_path), "--as-of", "2010-01-01"])
+    assert result.exit_code == 2, result.output
+    assert "2015-01-01" in result.output and "fix:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_eligibility_as_of_before_the_programs_open(tmp_path):
+    """Eligibility before 2015 is a valid answer: every program is 'not yet open'."""
+    result = CliRunner().invoke(cli, ["eligibility", _pre_2015_profile(tmp_path), "--as-of", "2010-01-01", "--json"])
+    assert result.exit_code == 0, result.output
+    for program in json.loads(result.stdout)["programs"]:
+        assert not program["eligible"]
+        assert "not yet open" in program["verdicts"][0]["value"]

@@ -12,7 +12,7 @@ from datetime import date
 
 import click
 
-from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError
+from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError, RuleNotInForceError
 
 
 def _today() -> date:
@@ -46,6 +46,9 @@ class PlannerGroup(click.Group):
             return super().invoke(ctx)
         except InputError as error:
             click.echo(f"error: {error.render()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except RuleNotInForceError as error:
+            click.echo(f"error: {error}\n  fix: pass an --as-of date on or after the date the rule starts", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except PlannerError as error:
             click.echo(f"error: {error}", err=True)
