@@ -300,3 +300,35 @@ def test_per_ability_levels_drive_first_language_points():
         {"test": "ielts_general", "date": "2025-01-10", "listening": 8.5, "reading": 6.5, "writing": 6.0,
          "speaking": 5.5}]})
     assert crs.score(profile, AS_OF).line("first_language").points == 83
+
+
+# --- Canadian study (CRS additional points, §1.9: 15 for 1-2 year programs, 30 for 3+ years, from 2016-11-19) ----
+
+def _study(on: date, **credential) -> int:
+    fields = {"level": "post_secondary", "program_years": 2, "country": "CA", "completed": "2016-05-31"}
+    fields.update(credential)
+    fields = {key: value for key, value in fields.items() if value is not None}
+    profile = parse_profile({"birth_date": "1992-01-01", "citizenships": ["IN"], "education": [fields]})
+    return crs.score(profile, on).line("canadian_study").points
+
+
+@pytest.mark.parametrize("credential,points", [
+    ({}, 15),                                                  # 2-year diploma
+    ({"program_years": 1}, 15),
+    ({"program_years": 3}, 30),
+    ({"level": "bachelor", "program_years": None}, 30),
+    ({"level": "master", "program_years": None}, 30),
+    ({"level": "secondary", "program_years": None}, 0),        # not post-secondary
+    ({"country": "IN", "eca": True}, 0),                       # not Canadian
+    ({"full_time": False}, 0),
+    ({"months_studied_in_canada": 7}, 0),                      # under 8 months in Canada
+    ({"months_studied_in_canada": 8}, 15),
+    ({"completed": "2026-05-31"}, 0),                          # not completed yet
+])
+def test_canadian_study_points(credential, points):
+    assert _study(AS_OF, **credential) == points
+
+
+def test_canadian_study_points_start_2016_11_19():
+    assert _study(date(2016, 11, 18)) == 0
+    assert _study(date(2016, 11, 19)) == 15
