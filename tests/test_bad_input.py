@@ -67,6 +67,13 @@ def test_empty_file(tmp_path, command):
 
 
 @COMMANDS
+def test_duplicate_key_is_not_silently_dropped(tmp_path, command):
+    text = json.dumps(_valid())[:-1] + ', "birth_date": "1999-01-01"}'
+    path, result = _run(tmp_path, command, text)
+    _assert_clean_error(result, path, "birth_date", "twice")
+
+
+@COMMANDS
 def test_profile_is_a_json_list(tmp_path, command):
     path, result = _run(tmp_path, command, json.dumps([_valid()]))
     _assert_clean_error(result, path, "(top level)", "JSON object")

@@ -362,8 +362,27 @@ def load_profile(path: str | Path) -> Profile:
     except (OSError, UnicodeDecodeError) as error:
         raise ProfileError(f"cannot read the file: {error}", file=str(path), hint="save it as UTF-8 JSON") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
         raise ProfileError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
                            file=str(path), hint="fix the JSON syntax (a trailing comma or missing quote is common)") from None
+    except _DuplicateKey as error:
+        raise ProfileError(f"the key '{error.key}' appears twice in the same object (only the last would be kept)",
+                           file=str(path), field=error.key, hint="keep one of the two; each key may appear once") from None
     return parse_profile(data, source=str(path))
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """json object hook: a repeated key is an error, never silently overwritten."""
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
