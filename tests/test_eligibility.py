@@ -428,3 +428,22 @@ def test_every_verdict_carries_rule_and_https_reference(data):
             assert v.effective is not None and v.effective <= AS_OF
             assert v.met or v.fix, v
         assert result.eligible == all(v.met for v in result.verdicts)
+
+
+def test_fsw_adaptability_canadian_work_must_be_authorized():
+    """A year of skilled work in Canada gives 10 adaptability points only if it was authorized."""
+    data = fsw_base()
+    data["work_history"].append({"noc": "21231", "country": "CA", "start": "2024-07-01", "end": "2025-05-31",
+                                 "hours_per_week": 40})  # 335 days: less than a year
+    assert grid_lines(data)["adaptability"] == 0
+    data["work_history"][-1]["start"] = "2024-05-01"  # 396 days: a year
+    assert grid_lines(data)["adaptability"] == 10
+    data["work_history"][-1]["authorized"] = False
+    assert grid_lines(data)["adaptability"] == 0
+
+
+def test_fsw_grid_before_2013_05_04_is_a_clear_error():
+    from planner.errors import RuleNotInForceError
+
+    with pytest.raises(RuleNotInForceError, match="2013-05-04"):
+        fsw.score(parse_profile(fsw_base()), date(2013, 5, 3))

@@ -114,12 +114,15 @@ def _points_for_language(result: LanguageResult, grid: Grid) -> int:
 
 def _skilled_query(on: date, within_years: int, where: str = "any") -> ExperienceQuery:
     return ExperienceQuery(where=where, within_years=within_years,
-                           teers=frozenset(facts.work_rules().skilled_teers.at(on)))
+                           teers=frozenset(facts.work_rules().skilled_teers.at(on)),
+                           require_authorized=True)  # only checked for work in Canada
 
 
 def score(profile: Profile, as_of: date) -> FswScore:
     """Score ``profile`` on the FSW selection grid in force on ``as_of``."""
     found = grid_file().grid.entry(as_of)
+    if found is None:
+        grid_file().grid.at(as_of)  # raises RuleNotInForceError naming the first date
     grid = found.value
     lines: list[FswLine] = []
     usable = [r for r in (convert(t, as_of) for t in profile.language_tests) if r.usable]
