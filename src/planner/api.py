@@ -17,7 +17,8 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
-from planner.solver.tables import NO_MOVE, StepTables, States, build_tables, months_ceil
+from planner.process import planning
+from planner.solver.tables import NO_MOVE, StepTables, States, build_tables, log_cost, months_ceil, processing_is_assumed
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date
 
@@ -63,8 +64,7 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
                 rules_version=_rules_version())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
-    model = RouteModel(tables, horizon, objective)
-    timing = model.solve()
+    model, timing, relaxed = _solve_with_floor(tables, horizon, objective, as_of)
     if timing is None:
         reasons, changes = explain_no_route(tables, pruned, profile, as_of, horizon)
         return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
@@ -79,7 +79,32 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
         seen.add(tables[other.template_index].template.programs)
     routes = mark_pareto(routes)
     notes = _notes(profile, as_of)
+    if relaxed:
+        notes.insert(0, f"No route reaches a {relaxed:.0%} probability of PR within {horizon} months; "
+                        "this is the best route regardless of its probability.")
     return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, **base)
+
+
+def probability_floor(objective: str, as_of: date) -> int | None:
+    """The largest route log-cost allowed for ``fastest``/``cheapest`` (None for ``probable``)."""
+    if objective == "probable":
+        return None
+    return log_cost(planning().min_route_probability.at(as_of))
+
+
+def _solve_with_floor(tables, horizon: int, objective: str, as_of: date):
+    """Solve with the minimum route probability; if nothing reaches it, solve without and report the floor.
+
+    Returns (model, timing or None, the floor that was relaxed or None).
+    """
+    floor = probability_floor(objective, as_of)
+    model = RouteModel(tables, horizon, objective, max_log_cost=floor)
+    timing = model.solve()
+    if floor is None or timing is not None:
+        return model, timing, None
+    model = RouteModel(tables, horizon, objective)
+    timing = model.solve()
+    return model, timing, (planning().min_route_probability.at(as_of) if timing is not None else None)
 
 
 def _rules_version() -> str:
@@ -156,7 +181,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         ctx = states.context(None, start)
         add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
             evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts,
-            p=_probability(program, month_date(as_of, start)), cost=_fees(program, as_of, adults, children))
+            p=_probability(program, month_date(as_of, start)), cost=_fees(program, as_of, adults, children),
+            note=_assumed_note(program, month_date(as_of, start)))
         status = states.cat.statuses[template.temp.target].label
     if timing.retake is not None:
         add("language_retake", None, "Retake the language test(s) (same scores assumed)", timing.retake,
@@ -178,7 +204,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             nomination = (program.jurisdiction.upper(), timing.nomination)
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
-            p=_probability(program, month_date(as_of, timing.nomination)), cost=_fees(program, as_of, adults, children))
+            p=_probability(program, month_date(as_of, timing.nomination)), cost=_fees(program, as_of, adults, children),
+            note=_assumed_note(program, month_date(as_of, timing.nomination)))
     if template.invitation is not None:
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
         add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,
@@ -197,6 +224,13 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                  expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
                  cost_cad=sum(s.cost_cad for s in steps),
                  riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
+
+
+def _assumed_note(program, on: date) -> str | None:
+    if processing_is_assumed(program, on):
+        return (f"{program.label} publishes no processing time; the plan assumes "
+                f"{planning().unknown_processing_months.at(on)} months (models/planning.yaml)")
+    return None
 
 
 def _p80_extra_wait(tables: StepTables, timing: Timing) -> int:

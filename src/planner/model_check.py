@@ -48,8 +48,9 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
     ]
     from planner.predicates import _FundsTable
     pairs.append(("federal/proof_of_funds.yaml", schema(_FundsTable)))
-    from planner.process import ExpressEntryProcessFile, PlanningFile
+    from planner.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile
     pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
+    pairs.append(("federal/pr_processing.yaml", schema(PrProcessingFile)))
     pairs.append(("planning.yaml", schema(PlanningFile)))
     try:
         from planner.rounds.history import read_history_file, read_names

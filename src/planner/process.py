@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from planner.rules.loader import load_model_file
+from planner.programs import Processing
 from planner.rules.schema import Dated, ModelFile, Strict
 
 
@@ -32,6 +33,20 @@ class PlanningFile(ModelFile):
     months_to_submit_after_invitation: Dated[int]
     language_retake: Dated[Retake]
     default_hours_per_week: Dated[float]
+    unknown_processing_months: Dated[int]
+    min_route_probability: Dated[float]
+
+
+class PrProcessingFile(ModelFile):
+    """Schema of ``models/federal/pr_processing.yaml``."""
+
+    provincial_base: Dated[Processing]
+    quebec: Dated[Processing]
+
+
+@lru_cache(maxsize=1)
+def pr_processing() -> PrProcessingFile:
+    return load_model_file("federal/pr_processing.yaml", PrProcessingFile)
 
 
 @lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.api import plan, prepare
+from planner.api import plan, prepare, probability_floor
 from planner.profile import parse_profile
 from planner.solver.model import RouteModel
 from planner.solver.reference import best_objective
@@ -25,9 +25,10 @@ HORIZON = 30
 def test_cp_sat_optimum_equals_exhaustive_search(data, objective):
     profile = parse_profile(data)
     _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
-    model = RouteModel(tables, HORIZON, objective)
+    floor = probability_floor(objective, AS_OF)
+    model = RouteModel(tables, HORIZON, objective, max_log_cost=floor)
     timing = model.solve()
-    reference = best_objective(tables, HORIZON, objective)
+    reference = best_objective(tables, HORIZON, objective, max_log_cost=floor)
     if reference is None:
         assert timing is None
         return

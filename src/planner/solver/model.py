@@ -52,12 +52,13 @@ def _values(domain: list[int]) -> cp_model.Domain:
 class RouteModel:
     """Builds the model once for a set of templates; :meth:`solve` may be called repeatedly with exclusions."""
 
-    def __init__(self, tables: list[StepTables], horizon: int, objective: str):
+    def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None):
         if objective not in OBJECTIVES:
             raise ValueError(objective)
         self.tables = [t for t in tables]
         self.horizon = horizon
         self.objective = objective
+        self.max_log_cost = max_log_cost
         self.model = cp_model.CpModel()
         self.use: list[cp_model.IntVar] = []
         self._vars: list[dict] = []
@@ -143,6 +144,7 @@ class RouteModel:
         m.add(retake == 0).only_enforce_if(retake_used.Not())
         needing = [x for x in (pool, nom, sub) if x is not None]
         if t.language_expiry is not None:
+            invalid_somewhere = []
             for k, when in enumerate(needing):
                 valid = m.new_bool_var(f"original_test_valid[{index},{k}]")
                 m.add(when <= t.language_expiry - 1).only_enforce_if(valid)
@@ -150,6 +152,8 @@ class RouteModel:
                 m.add_implication(valid.Not(), retake_used)
                 m.add(retake + t.retake_months <= when).only_enforce_if([valid.Not(), use])
                 m.add(when <= retake + t.retake_months + t.retake_validity - 1).only_enforce_if([valid.Not(), use])
+                invalid_somewhere.append(valid.Not())
+            m.add_bool_or(invalid_somewhere).only_enforce_if(retake_used)  # retake only when a step needs it
         else:
             m.add(retake_used == 0)
 
@@ -157,6 +161,8 @@ class RouteModel:
         m.add(cost == t.fixed_cost + t.retake_cost * retake_used)
         logc = m.new_int_var(0, 10 ** 6, f"log_cost[{index}]")
         m.add(logc == t.fixed_log_cost + logc_inv)
+        if self.max_log_cost is not None:
+            m.add(logc <= self.max_log_cost).only_enforce_if(use)
         v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
                  cost=cost, logc=logc, retake_used=retake_used, retake=retake)
 

@@ -23,7 +23,8 @@ def _retake_ok(t: StepTables, times: list[int], horizon: int) -> tuple[bool, int
     return False, 0
 
 
-def best_objective(tables: list[StepTables], horizon: int, objective: str) -> tuple[int, int] | None:
+def best_objective(tables: list[StepTables], horizon: int, objective: str,
+                   max_log_cost: int | None = None) -> tuple[int, int] | None:
     """(primary, composite) of the best route, or None when no route exists."""
     n = len(tables)
     pr_max = 22 * horizon
@@ -66,6 +67,8 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str) -> tu
                         continue
                     cost = t.fixed_cost + retake_cost
                     logc = t.fixed_log_cost + log_inv
+                    if max_log_cost is not None and logc > max_log_cost:
+                        continue
                     primary = {"fastest": pr, "probable": logc, "cheapest": cost}[objective]
                     secondary = 0 if objective == "fastest" else pr
                     tie = (pool or 0) + (nom or 0)

@@ -20,7 +20,7 @@ from planner import facts
 from planner.dates import months_between
 from planner.eligibility import evaluate
 from planner.predicates import Context
-from planner.process import express_entry_process, planning
+from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
@@ -122,13 +122,32 @@ def permit_length(grant) -> int | None:
 
 
 def _processing(program: ProgramFile, on: date) -> tuple[int, int]:
-    """(median, p80) processing in whole months for a program on a date (0 if it states none)."""
-    if program.processing is None:
-        return 0, 0
-    found = program.processing.get(on)
+    """(median, p80) processing in whole months for a program on a date.
+
+    A program that publishes none gets the labelled planning assumption
+    ``unknown_processing_months`` (see :func:`processing_is_assumed`).
+    """
+    found = program.processing.get(on) if program.processing is not None else None
     if found is None:
-        return 0, 0
+        assumed = planning().unknown_processing_months.at(on)
+        return assumed, assumed
     return months_ceil(found.median_months), months_ceil(found.p80_months)
+
+
+def processing_is_assumed(program: ProgramFile, on: date) -> bool:
+    """True when a program's processing time is the planner's assumption, not a published figure."""
+    return program.processing is None or program.processing.get(on) is None
+
+
+def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
+    """IRCC's processing of the PR application: Express Entry's, or the base-nomination / Quebec figure."""
+    selected = template.nomination.program if template.nomination is not None else None
+    if selected is not None and not selected.express_entry_linked:
+        table = pr_processing().quebec if selected.kind == "quebec" else pr_processing().provincial_base
+        found = table.get(on)
+        if found is not None:
+            return months_ceil(found.median_months), months_ceil(found.p80_months)
+    return _processing(template.decision.program, on)
 
 
 def _fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
@@ -256,7 +275,7 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
 
     if template.decision is not None:
         for month in range(0, horizon + 1):
-            tables.decision[month] = _processing(template.decision.program, month_date(as_of, month))
+            tables.decision[month] = decision_processing(template, month_date(as_of, month))
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
         earliest = max(arrival, 0)
