@@ -12,6 +12,7 @@ from datetime import date
 
 import click
 
+from planner.cli_params import DATE
 from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError, RuleNotInForceError
 
 
@@ -19,21 +20,7 @@ def _today() -> date:
     return date.today()
 
 
-class AsOf(click.ParamType):
-    """A YYYY-MM-DD date option."""
-
-    name = "date"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25", param, ctx)
-
-
-AS_OF = click.option("--as-of", "as_of", type=AsOf(), default=None,
+AS_OF = click.option("--as-of", "as_of", type=DATE, default=None,
                      help="Evaluate the rules as they stood on this date (YYYY-MM-DD; default: today).")
 JSON = click.option("--json", "as_json", is_flag=True, help="Print stable JSON instead of a table.")
 
@@ -121,24 +108,15 @@ def check_models(as_of, max_age_months):
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _register_optional_commands() -> None:
-    """Attach command groups that live in their own modules."""
-    from importlib import import_module
-    for module_name, names in (("planner.cli_rounds", ("rounds", "data")),
-                               ("planner.cli_routes", ("route", "compare", "programs", "graph"))):
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        for name in names:
-            command = getattr(module, name, None)
-            if command is not None:
-                cli.add_command(command)
+def _register_commands() -> None:
+    """Attach the command groups defined in their own modules (they import this module's options)."""
+    from planner.cli_rounds import data, rounds
+    from planner.cli_routes import compare, graph, programs, route
+    for command in (route, compare, programs, graph, rounds, data):
+        cli.add_command(command)
 
 
-_register_optional_commands()
+_register_commands()
 
 
 def main() -> None:

@@ -19,25 +19,11 @@ from pathlib import Path
 
 import click
 
+from planner.cli_params import DATE
 from planner.errors import InputError
 from planner.rounds.types import LABELS, ROUND_TYPES, UNKNOWN_TYPE
 
 
-class DateParam(click.ParamType):
-    """A YYYY-MM-DD date."""
-
-    name = "date"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25", param, ctx)
-
-
-DATE = DateParam()
 TYPE_CHOICE = click.Choice(ROUND_TYPES + (UNKNOWN_TYPE,), case_sensitive=False)
 
 
