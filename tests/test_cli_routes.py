@@ -1,0 +1,124 @@
+"""CLI tests for route, compare, programs and graph, on the shipped example profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.cli import cli
+from planner.profile import load_profile
+from planner.programs import catalogue
+from planner.result import RoutePlan
+from planner.validate import validate_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples" / "profiles").glob("*.json"))
+AS_OF = "2026-11-25"
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_gets_a_valid_dated_route(runner, path):
+    result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
+    assert result.exit_code == 0, result.output
+    plan = RoutePlan.model_validate_json(result.output)
+    assert plan.found and plan.route.steps
+    assert plan.route.steps[-1].kind == "decision"
+    assert plan.route.expected_months <= plan.horizon_months
+    assert validate_plan(plan, load_profile(path)) == []
+    cited = [v for step in plan.route.steps for v in step.verdicts]
+    assert cited and all(v.references for v in cited), "every requirement verdict cites a source"
+
+
+def test_us_engineer_enters_on_cusma_and_goes_through_cec(runner):
+    result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "--json"])
+    plan = RoutePlan.model_validate_json(result.output)
+    assert plan.route.programs[:2] == ["temporary.cusma.professional", "federal.express_entry.cec"]
+    pool = next(s for s in plan.route.steps if s.kind == "enter_pool")
+    assert pool.start_month >= 12  # a year of Canadian work first
+    assert pool.crs >= 500
+
+
+def test_stronger_spouse_is_reported(runner):
+    result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/couple-spouse-stronger.json"), "--as-of", AS_OF, "--json"])
+    plan = RoutePlan.model_validate_json(result.output)
+    assert any("spouse would be the stronger principal applicant" in note for note in plan.notes)
+
+
+def test_markdown_and_table_output(runner):
+    path = str(ROOT / "examples/profiles/pgwp-worker-in-canada.json")
+    markdown = runner.invoke(cli, ["route", path, "--as-of", AS_OF, "--markdown"])
+    assert markdown.exit_code == 0 and markdown.output.startswith("# Route plan")
+    assert "Canadian Experience Class" in markdown.output
+    table = runner.invoke(cli, ["route", path, "--as-of", AS_OF])
+    assert table.exit_code == 0 and "Canadian Experience Class" in table.output
+
+
+def test_compare_returns_different_programs_and_marks_pareto(runner):
+    result = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
+                                 "--as-of", AS_OF, "-k", "3", "--json"])
+    assert result.exit_code == 0
+    plan = RoutePlan.model_validate_json(result.output)
+    routes = [plan.route, *plan.alternatives]
+    assert len(routes) >= 2
+    assert len({tuple(r.programs) for r in routes}) == len(routes), "alternatives differ in programs"
+    assert any(r.pareto for r in routes)
+    table = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF])
+    assert "Pareto" in table.output
+
+
+def test_no_route_exits_1_with_reasons_and_what_would_change(runner, tmp_path):
+    profile = {"birth_date": "1960-01-01", "citizenships": ["IN"], "education": [],
+               "language_tests": [], "work_history": [], "settlement_funds_cad": 0}
+    path = tmp_path / "weak.json"
+    path.write_text(json.dumps(profile))
+    result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
+    assert result.exit_code == 1
+    plan = RoutePlan.model_validate_json(result.output)
+    assert not plan.found and plan.no_route_reasons and plan.what_would_change
+    text = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF])
+    assert text.exit_code == 1 and "What would change the answer" in text.output
+
+
+def test_programs_lists_every_program_with_sources(runner):
+    result = runner.invoke(cli, ["programs", "--as-of", AS_OF, "--json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.output)["programs"]
+    assert {row["id"] for row in rows} == {p.id for p in catalogue().programs}
+    assert all(row["sources"] and all(s.startswith("http") for s in row["sources"]) for row in rows)
+    h1b = next(row for row in rows if "h1b" in row["id"])
+    assert h1b["open_on_date"] is False
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])
+def test_graph_text_formats_show_pruned_options(runner, fmt):
+    result = runner.invoke(cli, ["graph", "--profile", str(ROOT / "examples/profiles/indian-developer-no-offer.json"),
+                                 "--as-of", AS_OF, "--format", fmt])
+    assert result.exit_code == 0
+    assert "express_entry_pool" in result.output
+    if fmt == "json":
+        data = json.loads(result.output)
+        assert any("cusma" in e["program"] for e in data["excluded"]), "ruled-out options are listed with reasons"
+    else:
+        assert "cusma" in result.output.lower()
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_graph_images_are_drawn(runner, tmp_path, fmt):
+    out = tmp_path / f"graph.{fmt}"
+    result = runner.invoke(cli, ["graph", "--profile", str(ROOT / "examples/profiles/gts-hire.json"),
+                                 "--as-of", AS_OF, "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1000
+
+
+def test_image_format_without_output_is_bad_input(runner):
+    result = runner.invoke(cli, ["graph", "--format", "png"])
+    assert result.exit_code == 2 and "--output" in result.output
