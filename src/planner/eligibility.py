@@ -98,6 +98,21 @@ def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Contex
                               eligible=all(v.met for v in verdicts), verdicts=verdicts)
 
 
+def is_eligible(program: ProgramFile, ctx: Context) -> bool:
+    """True if every requirement of ``program`` is met on the context's date.
+
+    The same predicates as :func:`evaluate`, stopping at the first unmet one and building
+    no verdicts: the route planner asks this thousands of times per plan.
+    """
+    if not program.is_open(ctx.as_of):
+        return False
+    for requirement in program.requirements:
+        params = requirement.get(ctx.as_of)
+        if params is None or not PREDICATES[requirement.kind](params, ctx).met:
+            return False
+    return True
+
+
 def evaluate_many(profile: Profile, as_of: date, program_ids: list[str] | None = None) -> list[ProgramEligibility]:
     """Evaluate several programs (all permanent federal ones by default), sharing derived facts."""
     cat = catalogue()

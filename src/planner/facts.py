@@ -101,6 +101,10 @@ def _clipped(job: Work, start: date, end: date) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
+_HOUR_SCALE = 100
+"""Weekly hours are counted in hundredths of an hour, so sums stay exact integers."""
+
+
 def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fraction:
     """Return the hours of work that count for ``query`` in its window ending on ``on``.
 
@@ -108,28 +112,28 @@ def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fra
     active that day, capped at the weekly maximum) / 7.
     """
     rules = work_rules()
-    cap = Fraction(rules.max_hours_per_week.at(on))
+    cap = rules.max_hours_per_week.at(on) * _HOUR_SCALE
     start, end = _window(on, query.within_years)
-    events: dict[date, Fraction] = {}
+    events: dict[date, int] = {}
     for job in jobs:
         if not query.counts(job):
             continue
         span = _clipped(job, start, end)
         if span is None:
             continue
-        hours = Fraction(job.hours_per_week)
-        events[span[0]] = events.get(span[0], Fraction(0)) + hours
+        hours = round(job.hours_per_week * _HOUR_SCALE)
+        events[span[0]] = events.get(span[0], 0) + hours
         after = span[1] + timedelta(days=1)
-        events[after] = events.get(after, Fraction(0)) - hours
-    total = Fraction(0)
-    weekly = Fraction(0)
+        events[after] = events.get(after, 0) - hours
+    total = 0
+    weekly = 0
     previous: date | None = None
     for day in sorted(events):
         if previous is not None and weekly > 0:
-            total += min(weekly, cap) * (day - previous).days / 7
+            total += min(weekly, cap) * (day - previous).days
         weekly += events[day]
         previous = day
-    return total
+    return Fraction(total, 7 * _HOUR_SCALE)
 
 
 def experience_years(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:

@@ -69,7 +69,11 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 def models_dir() -> Path:
     """Return the rules directory: ``$PLANNER_MODELS_DIR``, the source tree's ``models/``, or the wheel's copy."""
-    override = os.environ.get(MODELS_ENV)
+    return _models_dir(os.environ.get(MODELS_ENV))
+
+
+@lru_cache(maxsize=8)
+def _models_dir(override: str | None) -> Path:
     if override:
         return Path(override)
     source_tree = Path(__file__).resolve().parents[3] / "models"

@@ -8,7 +8,9 @@ say on this date?", which is what lets every command take ``--as-of``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
+from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -89,33 +91,37 @@ class Dated(Strict, Generic[T]):
             raise ValueError("dated values must be listed oldest first")
         return self
 
+    @cached_property
+    def _keys(self) -> list[date]:
+        return list(self.values)
+
+    def _effective(self, on: date) -> date | None:
+        """The key date of the value in force on ``on`` (None before the first)."""
+        index = bisect_right(self._keys, on)
+        return self._keys[index - 1] if index else None
+
     def entry(self, on: date) -> InForce[T] | None:
         """Return the value in force on ``on`` with its provenance, or ``None`` if none yet."""
-        chosen: tuple[date, DatedValue[T]] | None = None
-        for effective, dated in self.values.items():
-            if effective <= on:
-                chosen = (effective, dated)
-            else:
-                break
-        if chosen is None:
+        effective = self._effective(on)
+        if effective is None:
             return None
-        effective, dated = chosen
+        dated = self.values[effective]
         return InForce(value=dated.value, effective=effective,
                        references=list(dated.references) or list(self.references),
                        certainty=dated.certainty, doubt=dated.doubt)
 
     def get(self, on: date) -> T | None:
         """Return the value in force on ``on``, or ``None`` before the rule existed."""
-        found = self.entry(on)
-        return None if found is None else found.value
+        effective = self._effective(on)
+        return None if effective is None else self.values[effective].value
 
     def at(self, on: date) -> T:
         """Return the value in force on ``on``; raise if the rule did not exist yet."""
-        found = self.entry(on)
-        if found is None:
+        effective = self._effective(on)
+        if effective is None:
             first = next(iter(self.values))
             raise RuleNotInForceError(f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})")
-        return found.value
+        return self.values[effective].value
 
     def change_dates(self) -> list[date]:
         """Return every date on which this parameter changes."""

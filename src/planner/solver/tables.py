@@ -18,7 +18,7 @@ from functools import lru_cache
 from planner import crs as crs_module
 from planner import facts
 from planner.dates import months_between
-from planner.eligibility import evaluate
+from planner.eligibility import is_eligible
 from planner.predicates import Context
 from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
@@ -59,9 +59,18 @@ class States:
         self.cat = cat
         self._contexts: dict = {}
         self._eligible: dict = {}
+        # Projections differ between temporary programs only in the permit's name, which no
+        # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
+        self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
+
+    def _move_key(self, move: Move | None):
+        if move is None:
+            return None
+        base = (move.arrival_month, move.noc, move.hours_per_week, move.employer)
+        return base + ((move.program,) if self._permit_matters else ())
 
     def context(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> Context:
-        key = (move, month, nomination)
+        key = (self._move_key(move), month, nomination)
         found = self._contexts.get(key)
         if found is None:
             projected = project(self.profile, self.as_of, month, move,
@@ -73,15 +82,23 @@ class States:
 
     def eligible(self, program: ProgramFile, move: Move | None, month: int,
                  nomination: tuple[str, int] | None = None) -> bool:
-        key = (program.id, move, month, nomination)
+        key = (program.id, self._move_key(move), month, nomination)
         found = self._eligible.get(key)
         if found is None:
-            ctx = self.context(move, month, nomination)
-            found = self._eligible[key] = evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=self.cat).eligible
+            found = self._eligible[key] = is_eligible(program, self.context(move, month, nomination))
         return found
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
-        return self.context(move, month, nomination).crs.total
+        """CRS in a month; a nomination adds its points to the same person's score (within the 600 cap)."""
+        result = self.context(move, month).crs
+        if nomination is None:
+            return result.total
+        additional = crs_module.crs_rules().additional
+        on = month_date(self.as_of, month)
+        raw = sum(l.points for l in result.lines if l.section == "additional" and l.name != "additional_cap")
+        already = next((l.points for l in result.lines if l.name == "provincial_nomination"), 0)
+        with_nomination = min(additional.cap.at(on), raw - already + additional.provincial_nomination.at(on))
+        return result.total - result.sections["additional"] + with_nomination
 
 
 @dataclass
@@ -261,8 +278,7 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
             return tables
         for arrival in _arrival_candidates(profile, as_of, horizon, median):
             start = arrival - median
-            ctx = states.context(None, start)
-            if not evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).eligible:
+            if not states.eligible(program, None, start):
                 continue
             move = Move(program.id, template.temp.target, arrival, job[0], job[1], job[2], permit_months)
             tables.arrivals.append(arrival)
