@@ -7,7 +7,6 @@ each carrying the verdicts that allow it.
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from planner.eligibility import evaluate
@@ -18,9 +17,11 @@ from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import planning
-from planner.solver.tables import NO_MOVE, StepTables, States, build_tables, log_cost, months_ceil, processing_is_assumed
+from planner.errors import PlannerError
+from planner.solver.tables import (NO_MOVE, StepTables, States, build_tables, estimate_cached, log_cost,
+                                   processing_is_assumed, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
-from planner.timeline import month_date
+from planner.timeline import month_date, with_retakes
 
 
 def prepare(profile: Profile, as_of: date, horizon: int):
@@ -134,7 +135,7 @@ def _spouse_comparison(profile: Profile, as_of: date) -> list[str]:
             "language_tests": profile.language_tests, "work_history": profile.work_history})})
     try:
         own, theirs = crs.score(profile, as_of).total, crs.score(swapped, as_of).total
-    except Exception:  # noqa: BLE001 - a spouse with unknown codes simply gets no comparison
+    except PlannerError:  # e.g. a rule not in force on the date: no comparison rather than no plan
         return []
     if theirs > own:
         return [f"Your spouse would be the stronger principal applicant: CRS {theirs} with your spouse as principal "
@@ -172,7 +173,6 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                           end_month=end, start_date=month_date(as_of, start), end_date=month_date(as_of, end),
                           status=held, verdicts=list(verdicts), crs=crs, probability=p, cost_cad=cost, note=note))
 
-    from planner.solver.tables import _fees, _probability
     adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
     children = profile.dependent_children
     if template.temp is not None:
@@ -181,7 +181,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         ctx = states.context(None, start)
         add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
             evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts,
-            p=_probability(program, month_date(as_of, start)), cost=_fees(program, as_of, adults, children),
+            p=step_probability(program, month_date(as_of, start)), cost=step_fees(program, as_of, adults, children),
             note=_assumed_note(program, month_date(as_of, start)))
         status = states.cat.statuses[template.temp.target].label
     if timing.retake is not None:
@@ -196,7 +196,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         program = template.pool.program
         add("enter_pool", program, f"Create an Express Entry profile ({program.label})", timing.pool, timing.pool,
             status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool),
-            cost=_fees(program, as_of, adults, children))
+            cost=step_fees(program, as_of, adults, children))
     nomination = None
     if template.nomination is not None:
         program = template.nomination.program
@@ -204,7 +204,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             nomination = (program.jurisdiction.upper(), timing.nomination)
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
-            p=_probability(program, month_date(as_of, timing.nomination)), cost=_fees(program, as_of, adults, children),
+            p=step_probability(program, month_date(as_of, timing.nomination)), cost=step_fees(program, as_of, adults, children),
             note=_assumed_note(program, month_date(as_of, timing.nomination)))
     if template.invitation is not None:
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
@@ -213,10 +213,10 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             note=f"expected wait {wait} month(s) at CRS {score}")
     program = template.apply.program if template.apply else template.decision.program
     add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
-        cost=_fees(template.apply.program, as_of, adults, children) if template.apply else 0)
+        cost=step_fees(template.apply.program, as_of, adults, children) if template.apply else 0)
     decision_median, decision_p80 = tables.decision[timing.submission]
     add("decision", template.decision.program, "Processing and decision", timing.submission, timing.pr,
-        "applicant for permanent residence", p=_probability(template.decision.program, month_date(as_of, timing.submission)))
+        "applicant for permanent residence", p=step_probability(template.decision.program, month_date(as_of, timing.submission)))
     steps.sort(key=lambda s: (s.start_month, s.end_month))
     p80 = timing.pr - decision_median + decision_p80 + _p80_extra_wait(tables, timing)
     risky = min(steps, key=lambda s: s.probability)
@@ -237,11 +237,10 @@ def _p80_extra_wait(tables: StepTables, timing: Timing) -> int:
     """Extra months beyond the expected wait until an invitation has come with 80% probability."""
     if tables.template.invitation is None:
         return 0
-    from planner.solver.tables import _estimate
     key = (timing.arrival, timing.wait_start)
     wait, _, _, score = tables.invitation[key]
     for window in range(1, 121):
-        if _estimate(score, tables.round_types[key], tables.as_of, window).probability >= P80:
+        if estimate_cached(score, tables.round_types[key], tables.as_of, window).probability >= P80:
             return max(0, window - wait)
     return 0
 
@@ -269,13 +268,16 @@ def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Pr
             reasons.append(f"{label}: {'; '.join(table.notes)}")
         elif table.template.pool is not None and not table.pool:
             program = table.template.pool.program
-            last = evaluate(program, profile, month_date(as_of, horizon), cat=catalogue())
-            unmet = [v for v in last.verdicts if not v.met]
-            reasons.append(f"{label}: {program.label} requirements not met at any month within {horizon} months "
-                           f"({'; '.join(f'{v.label}: {v.value}' for v in unmet) or 'see eligibility'})")
+            today, _ = with_retakes(profile, as_of)
+            unmet = [v for v in evaluate(program, today, as_of, cat=catalogue()).verdicts if not v.met]
+            reasons.append(f"{label}: {program.label} requirements are not met in any month within {horizon} months "
+                           f"(today: {'; '.join(f'{v.label}: {v.value}' for v in unmet) or 'met, but not with the timing'})")
             changes.extend(f"{v.fix} (would open {program.label})" for v in unmet if v.fix)
         elif table.template.invitation is not None and not table.invitation:
             reasons.append(f"{label}: an invitation is unlikely within the horizon at the CRS this route reaches")
         elif not table.arrivals:
             reasons.append(f"{label}: the permit's requirements are not met in any month")
+        else:
+            reasons.append(f"{label}: the steps do not fit within {horizon} months while the permit is valid, "
+                           "language results are valid and the route reaches the minimum probability")
     return list(dict.fromkeys(reasons)) or ["no program leads to permanent residence from your status"], list(dict.fromkeys(changes))

@@ -26,7 +26,8 @@ from planner.programs import Catalogue, ProgramFile
 # option is removed (with the reason).  Work experience, language and CRS are not here:
 # they change with time or a retake, and the solver deals with them month by month.
 # An unmet age requirement is permanent too: people only get older, and the plans are for adults.
-STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "status", "spouse_worker", "age",
+# A manual_check (a condition the profile cannot express) is shown as unmet and not planned around.
+STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "status", "spouse_worker", "age", "manual_check",
                           "education", "intended_province", "offer_or_certificate", "related_employment"})
 
 WORK_STEP = "work"

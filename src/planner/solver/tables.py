@@ -167,7 +167,8 @@ def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
     return _processing(template.decision.program, on)
 
 
-def _fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
+def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
+    """Government fees the applicant pays for a program on a date (per adult/child where the fee says so)."""
     if program.fees is None or program.fees.get(on) is None:
         return 0
     total = 0.0
@@ -180,7 +181,8 @@ def _fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
     return int(round(total))
 
 
-def _probability(program: ProgramFile, on: date) -> float:
+def step_probability(program: ProgramFile, on: date) -> float:
+    """A program step's success probability on a date (1.0 when the program states none)."""
     if program.success_probability is None:
         return 1.0
     value = program.success_probability.get(on)
@@ -260,9 +262,9 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     fixed_cost, fixed_log = 0, 0
     for step in template.steps:
         if step.step in ("apply_permit", "nomination", "selection", "apply_pr", "decision", "enter_pool"):
-            fixed_cost += _fees(step.program, as_of, adults, children) if step.step != "decision" else 0
+            fixed_cost += step_fees(step.program, as_of, adults, children) if step.step != "decision" else 0
         if step.step in ("apply_permit", "nomination", "selection", "decision"):
-            fixed_log += log_cost(_probability(step.program, as_of))
+            fixed_log += log_cost(step_probability(step.program, as_of))
     tables.fixed_cost, tables.fixed_log_cost = fixed_cost, fixed_log
 
     # Arrival (temporary permit) or none.
@@ -324,7 +326,7 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
     window = horizon - month - tables.prep_months - decision_median
     if window < 1:
         return
-    estimate = _estimate(score, tuple(types), states.as_of, window)
+    estimate = estimate_cached(score, tuple(types), states.as_of, window)
     if estimate.expected_wait_months is None or estimate.probability <= 0:
         return
     wait = max(1, months_ceil(estimate.expected_wait_months))
@@ -333,5 +335,5 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
 
 
 @lru_cache(maxsize=4096)
-def _estimate(score: int, types: tuple[str, ...], as_of: date, window: int):
+def estimate_cached(score: int, types: tuple[str, ...], as_of: date, window: int):
     return estimate_invitation(score, types, as_of, window)
