@@ -23,7 +23,7 @@ from planner.facts import ExperienceQuery, EducationTier
 from planner.language import LanguageResult, convert
 from planner.profile import ABILITIES, Profile, Spouse
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict
+from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict, bracket
 
 Section = Literal["core", "spouse", "transferability", "additional"]
 SECTIONS: tuple[Section, ...] = ("core", "spouse", "transferability", "additional")
@@ -214,15 +214,6 @@ class CrsResult(BaseModel):
 
 # --- helpers --------------------------------------------------------------------------------
 
-def _row_for(rows, value: int, key: str):
-    """Return the last row whose ``key`` minimum ``value`` reaches (rows are ascending)."""
-    chosen = None
-    for row in rows:
-        if value >= getattr(row, key):
-            chosen = row
-    return chosen
-
-
 def _column(value: int, thresholds: list[int]) -> int | None:
     """Index of the highest threshold ``value`` reaches, or None if below all."""
     index = None
@@ -347,24 +338,24 @@ def _score_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
     core = rules.core
 
     # A. Core / human capital
-    age_row = _row_for(core.age.at(as_of), inputs.age, "min_age")
+    age_row = bracket(core.age.at(as_of), inputs.age, "min_age")
     lines.add("core", "age", "Age", getattr(age_row, column), f"age {inputs.age} on {as_of}", "core.yaml", "age", core.age)
     lines.add("core", "education", "Level of education", getattr(core.education.at(as_of)[inputs.tier], column),
               facts.TIER_LABELS[inputs.tier], "core.yaml", "education", core.education)
     first_points = 0
     if first is not None:
         table = core.first_language.at(as_of)
-        first_points = sum(getattr(_row_for(table, first.levels[a], "min_clb"), column) for a in ABILITIES)
+        first_points = sum(getattr(bracket(table, first.levels[a], "min_clb"), column) for a in ABILITIES)
     lines.add("core", "first_language", "First official language", first_points, _levels_text(first),
               "core.yaml", "first_language", core.first_language)
     second_points = 0
     if second is not None:
         table = core.second_language.at(as_of)
-        raw = sum(_row_for(table.rows, second.levels[a], "min_clb").points for a in ABILITIES)
+        raw = sum(bracket(table.rows, second.levels[a], "min_clb").points for a in ABILITIES)
         second_points = min(raw, getattr(table.cap, column))
     lines.add("core", "second_language", "Second official language", second_points, _levels_text(second),
               "core.yaml", "second_language", core.second_language)
-    canadian_row = _row_for(core.canadian_work.at(as_of), inputs.canadian_years, "min_years")
+    canadian_row = bracket(core.canadian_work.at(as_of), inputs.canadian_years, "min_years")
     lines.add("core", "canadian_work", "Canadian work experience", getattr(canadian_row, column),
               f"{inputs.canadian_years} year(s) of skilled work in Canada in the last {core.work_window_years.at(as_of)} years",
               "core.yaml", "canadian_work", core.canadian_work)
@@ -393,13 +384,13 @@ def _spouse_lines(lines: _Lines, spouse: Spouse, as_of: date, rules: CrsRules) -
     rows = table.language.at(as_of)
     best_points, best = 0, None
     for result in results:
-        points = sum(_row_for(rows, result.levels[a], "min_clb").points for a in ABILITIES)
+        points = sum(bracket(rows, result.levels[a], "min_clb").points for a in ABILITIES)
         if best is None or points > best_points:
             best_points, best = points, result
     lines.add("spouse", "spouse_language", "Spouse's official language", best_points, _levels_text(best),
               "spouse.yaml", "language", table.language)
     years = facts.experience_years(spouse.work_history, as_of, _canadian_query(rules, as_of))
-    row = _row_for(table.canadian_work.at(as_of), years, "min_years")
+    row = bracket(table.canadian_work.at(as_of), years, "min_years")
     lines.add("spouse", "spouse_canadian_work", "Spouse's Canadian work experience", row.points,
               f"{years} year(s) of skilled work in Canada", "spouse.yaml", "canadian_work", table.canadian_work)
 
@@ -432,7 +423,7 @@ def _transferability_lines(lines: _Lines, profile: Profile, as_of: date, rules: 
               f"{facts.TIER_LABELS[inputs.tier]}; {inputs.canadian_years} year(s) in Canada{capped_note}",
               "transferability.yaml", "education_canadian_work", t.education_canadian_work)
 
-    foreign_row = _row_for(t.foreign_work_rows.at(as_of), inputs.foreign_years, "min_years")
+    foreign_row = bracket(t.foreign_work_rows.at(as_of), inputs.foreign_years, "min_years")
     foreign_language = 0 if foreign_row is None or language_column is None else foreign_row.language[language_column]
     foreign_canadian = 0 if foreign_row is None or canadian_column is None else foreign_row.canadian_work[canadian_column]
     bundle = foreign_language + foreign_canadian

@@ -17,7 +17,7 @@ from planner.facts import EducationTier, ExperienceQuery
 from planner.language import LanguageResult, convert
 from planner.profile import ABILITIES, Profile
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Dated, InForce, ModelFile, Strict
+from planner.rules.schema import Dated, InForce, ModelFile, Strict, bracket
 
 
 class _MinClb(Strict):
@@ -98,18 +98,10 @@ class FswScore(BaseModel):
         return self.total >= self.pass_mark
 
 
-def _last(rows, value, key):
-    chosen = None
-    for row in rows:
-        if value >= getattr(row, key):
-            chosen = row
-    return chosen
-
-
 def _points_for_language(result: LanguageResult, grid: Grid) -> int:
     if result.minimum < grid.first_language[0].min_clb:
         return 0
-    return sum(_last(grid.first_language, result.levels[a], "min_clb").points for a in ABILITIES)
+    return sum(bracket(grid.first_language, result.levels[a], "min_clb").points for a in ABILITIES)
 
 
 def _skilled_query(on: date, within_years: int, where: str = "any") -> ExperienceQuery:
@@ -137,11 +129,11 @@ def score(profile: Profile, as_of: date) -> FswScore:
     tier = facts.education_tier(facts.recognised_credentials(profile.education, as_of))
     lines.append(FswLine("education", grid.education[tier], max(grid.education.values()), facts.TIER_LABELS[tier]))
     years = facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, grid.experience_window_years))
-    row = _last(grid.experience, years, "min_years")
+    row = bracket(grid.experience, years, "min_years")
     lines.append(FswLine("experience", row.points if row else 0, grid.experience[-1].points,
                          f"{years} year(s) of skilled work in the last {grid.experience_window_years} years"))
     age = age_on(profile.birth_date, as_of)
-    lines.append(FswLine("age", _last(grid.age, age, "min_age").points, max(r.points for r in grid.age), f"age {age}"))
+    lines.append(FswLine("age", bracket(grid.age, age, "min_age").points, max(r.points for r in grid.age), f"age {age}"))
     offer, offer_text = facts.qualifying_job_offer(profile, as_of)
     lines.append(FswLine("arranged employment", grid.arranged_employment if offer else 0, grid.arranged_employment, offer_text))
     adaptability, text = _adaptability(profile, as_of, grid, offer)

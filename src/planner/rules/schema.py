@@ -133,3 +133,15 @@ class ModelFile(Strict):
 
     description: str
     last_verified: date
+
+
+def bracket(rows, value: int, key: str):
+    """Return the last row whose minimum ``key`` the ``value`` reaches (rows ascending), or None if below all.
+
+    This is how every points table in ``models/`` is read: a row applies from its minimum up to the next row.
+    """
+    chosen = None
+    for row in rows:
+        if value >= getattr(row, key):
+            chosen = row
+    return chosen
