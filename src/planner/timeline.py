@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner.dates import add_months, months_between
-from planner.language import convert
+from planner.language import convert, test_rules
 from planner.process import planning
-from planner.profile import Nomination, Profile, StatusInCanada, Work
+from planner.profile import LanguageTest, Nomination, Profile, StatusInCanada, Work
 
 
 def month_date(as_of: date, month: int) -> date:
@@ -83,20 +83,27 @@ def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
     return profile.model_copy(update=update)
 
 
-def with_retakes(profile: Profile, on: date) -> tuple[Profile, list[str]]:
-    """Replace results expired on ``on`` by retakes with the same scores, taken just before ``on``.
+def newest_tests(profile: Profile) -> dict[str, LanguageTest]:
+    """The most recent result of each language ('en', 'fr'): the ones a plan keeps valid and retakes."""
+    newest: dict[str, LanguageTest] = {}
+    for test in profile.language_tests:
+        language = test_rules(test.test).language
+        if language not in newest or test.date > newest[language].date:
+            newest[language] = test
+    return newest
 
-    Returns the new profile and the tests retaken (empty if none was needed).
+
+def with_retakes(profile: Profile, on: date) -> tuple[Profile, list[str]]:
+    """Replace the newest result of each language, if expired on ``on``, by a retake with the same scores.
+
+    Older results are left as they are (expired ones stay unusable): a retake renews the
+    person's latest result, it does not revive a better old one.  Returns the new profile
+    and the tests retaken (empty if none was needed).
     """
     retake = planning().language_retake.at(on)
     taken_on = add_months(on, -retake.months)
-    tests, retaken = [], []
-    for test in profile.language_tests:
-        if convert(test, on).expired:
-            tests.append(test.model_copy(update={"date": taken_on}))
-            retaken.append(test.test)
-        else:
-            tests.append(test)
-    if not retaken:
+    renew = {id(test) for test in newest_tests(profile).values() if convert(test, on).expired}
+    if not renew:
         return profile, []
-    return profile.model_copy(update={"language_tests": tests}), retaken
+    tests = [test.model_copy(update={"date": taken_on}) if id(test) in renew else test for test in profile.language_tests]
+    return profile.model_copy(update={"language_tests": tests}), [t.test for t in profile.language_tests if id(t) in renew]

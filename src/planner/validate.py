@@ -18,7 +18,8 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import RoutePlan
 from planner.solver.tables import permit_length
-from planner.timeline import Move, canadian_job_for, current_permit_months, month_date, project, with_retakes
+from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
+                              with_retakes)
 
 
 def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
@@ -110,11 +111,7 @@ def _language_problems(profile: Profile, as_of: date, steps, retake: int | None)
             continue
         month = step.end_month if step.kind == "apply_pr" else step.start_month
         on = month_date(as_of, month)
-        newest = {}
-        for test in profile.language_tests:
-            language = "fr" if test.test in ("tef_canada", "tcf_canada") else "en"
-            if language not in newest or test.date > newest[language].date:
-                newest[language] = test
+        newest = newest_tests(profile)
         originals_valid = all(add_years(t.date, years) > on for t in newest.values())
         retake_valid = retake is not None and retake <= month and add_years(month_date(as_of, retake), years) > on
         if not (originals_valid or retake_valid):

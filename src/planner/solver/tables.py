@@ -25,7 +25,8 @@ from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
 from planner.solver.templates import RouteTemplate
-from planner.timeline import Move, canadian_job_for, current_permit_months, month_date, project, with_retakes
+from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
+                              with_retakes)
 
 LOG_SCALE = 1000
 """Probabilities enter the model as integer costs round(-ln(p) * LOG_SCALE) (CP-SAT has no floats)."""
@@ -214,11 +215,7 @@ def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
     when the month's date is before D.
     """
     from planner.language import convert
-    newest: dict[str, object] = {}
-    for test in profile.language_tests:
-        language = "fr" if test.test in ("tef_canada", "tcf_canada") else "en"
-        if language not in newest or test.date > newest[language].date:
-            newest[language] = test
+    newest = newest_tests(profile)
     if not newest:
         return None, 0
     expiry = None
