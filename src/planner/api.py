@@ -18,7 +18,7 @@ from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import planning
 from planner.errors import PlannerError
-from planner.solver.tables import (NO_MOVE, StepTables, States, build_tables, estimate_cached, log_cost,
+from planner.solver.tables import (StepTables, States, build_tables, estimate_cached, log_cost,
                                    processing_is_assumed, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, with_retakes
@@ -162,8 +162,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     probability = 1.0
     status = "outside Canada" if template.temp is not None or profile.status_in_canada.status != "worker" else "work permit"
 
-    def verdicts_at(program, month, nomination=None):
-        ctx = states.context(move if month >= max(timing.arrival, 0) or timing.arrival == NO_MOVE else None, month, nomination)
+    def verdicts_at(program, month):
+        ctx = states.context(move if month >= timing.arrival else None, month)
         return evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts
 
     def add(kind, program, label, start, end, held, verdicts=(), crs=None, p=1.0, cost=0, note=None):
@@ -197,11 +197,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         add("enter_pool", program, f"Create an Express Entry profile ({program.label})", timing.pool, timing.pool,
             status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool),
             cost=step_fees(program, as_of, adults, children))
-    nomination = None
     if template.nomination is not None:
         program = template.nomination.program
-        if program.express_entry_linked:
-            nomination = (program.jurisdiction.upper(), timing.nomination)
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
             p=step_probability(program, month_date(as_of, timing.nomination)), cost=step_fees(program, as_of, adults, children),

@@ -242,13 +242,15 @@ class _Lines:
             doubt=found.doubt if found else None))
 
 
-def _canadian_query(rules: CrsRules, on: date) -> ExperienceQuery:
+def canadian_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
+    """Skilled, authorized Canadian work that counts for CRS (not self-employed, not while a full-time student)."""
     return ExperienceQuery(where="canada", within_years=rules.core.work_window_years.at(on),
                            teers=frozenset(facts.work_rules().skilled_teers.at(on)),
                            exclude_self_employed=True, exclude_full_time_student=True, require_authorized=True)
 
 
-def _foreign_query(rules: CrsRules, on: date) -> ExperienceQuery:
+def foreign_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
+    """Skilled work outside Canada that counts for CRS, inside the CRS work window."""
     return ExperienceQuery(where="abroad", within_years=rules.core.work_window_years.at(on),
                            teers=frozenset(facts.work_rules().skilled_teers.at(on)))
 
@@ -292,8 +294,8 @@ def _inputs(profile: Profile, as_of: date, rules: CrsRules) -> tuple[_Inputs, li
                          "a foreign credential needs an Educational Credential Assessment (set \"eca\": true once you have one)")
     return _Inputs(age=age_on(profile.birth_date, as_of),
                    tier=facts.education_tier(recognised),
-                   canadian_years=facts.experience_years(profile.work_history, as_of, _canadian_query(rules, as_of)),
-                   foreign_years=facts.experience_years(profile.work_history, as_of, _foreign_query(rules, as_of))), notes
+                   canadian_years=facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
+                   foreign_years=facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of))), notes
 
 
 def score(profile: Profile, as_of: date) -> CrsResult:
@@ -389,7 +391,7 @@ def _spouse_lines(lines: _Lines, spouse: Spouse, as_of: date, rules: CrsRules) -
             best_points, best = points, result
     lines.add("spouse", "spouse_language", "Spouse's official language", best_points, _levels_text(best),
               "spouse.yaml", "language", table.language)
-    years = facts.experience_years(spouse.work_history, as_of, _canadian_query(rules, as_of))
+    years = facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of))
     row = bracket(table.canadian_work.at(as_of), years, "min_years")
     lines.add("spouse", "spouse_canadian_work", "Spouse's Canadian work experience", row.points,
               f"{years} year(s) of skilled work in Canada", "spouse.yaml", "canadian_work", table.canadian_work)

@@ -46,8 +46,8 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
         ("noc/noc2021.yaml", schema(NocFile)), ("graph/statuses.yaml", schema(StatusesFile)),
         ("programs/**/*.yaml", schema(ProgramFile)),
     ]
-    from planner.predicates import _FundsTable
-    pairs.append(("federal/proof_of_funds.yaml", schema(_FundsTable)))
+    from planner.predicates import ProofOfFundsFile
+    pairs.append(("federal/proof_of_funds.yaml", schema(ProofOfFundsFile)))
     from planner.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile
     pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
     pairs.append(("federal/pr_processing.yaml", schema(PrProcessingFile)))

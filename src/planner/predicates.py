@@ -16,14 +16,15 @@ from planner import crs, facts, fsw, noc
 from planner.dates import add_months, age_on, months_between
 from planner.facts import ExperienceQuery
 from planner.language import LanguageResult, convert
-from planner.profile import ABILITIES, Profile
+from planner.profile import Profile
 from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CredentialLanguageParams,
                                   CrsMinParams, EducationParams, ExperienceLanguageParams, FswPointsParams,
                                   IntendedProvinceParams, JobOfferParams, LanguageParams, ManualCheckParams,
                                   OfferOrCertificateParams, ProfessionCredentialsParams, RelatedEmploymentParams,
                                   SettlementFundsParams, SpouseWorkerParams, StatusParams, WorkExperienceParams)
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Dated, ModelFile
+from planner.process import planning
+from planner.rules.schema import Dated, ModelFile, Strict
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,24 @@ def fsw_points(params: FswPointsParams, ctx: Context) -> Outcome:
     return Outcome(result.passes, f"{result.total} points ({breakdown})", f"{result.pass_mark} points", fix)
 
 
-class _FundsTable(ModelFile):
-    funds: Dated[dict]
+class FundsTable(Strict):
+    """Funds by family size (index 0 = one person) and the amount for each further member."""
+
+    by_family_size: list[int]
+    each_additional: int
+
+
+class ProofOfFundsFile(ModelFile):
+    """Schema of ``models/federal/proof_of_funds.yaml``."""
+
+    funds: Dated[FundsTable]
 
 
 def settlement_funds(params: SettlementFundsParams, ctx: Context) -> Outcome:
-    table = load_model_file(params.table, _FundsTable).funds.at(ctx.as_of)
+    table = load_model_file(params.table, ProofOfFundsFile).funds.at(ctx.as_of)
     size = ctx.profile.family_size
-    amounts = table["by_family_size"]
-    needed = amounts[size - 1] if size <= len(amounts) else amounts[-1] + table["each_additional"] * (size - len(amounts))
+    amounts = table.by_family_size
+    needed = amounts[size - 1] if size <= len(amounts) else amounts[-1] + table.each_additional * (size - len(amounts))
     if params.exempt_if_authorized_with_offer and ctx.profile.status_in_canada.status == "worker":
         offer, _ = facts.qualifying_job_offer(ctx.profile, ctx.as_of)
         if offer:
@@ -237,7 +247,8 @@ def job_offer(params: JobOfferParams, ctx: Context) -> Outcome:
         problems.append(f"NOC {offer.noc} not in groups {', '.join(params.noc_prefixes)}")
     if params.provinces is not None and offer.province not in params.provinces:
         problems.append(f"province {offer.province} not in {', '.join(params.provinces)}")
-    hourly = offer.hourly_wage_cad or (offer.annual_salary_cad / 2080 if offer.annual_salary_cad else None)
+    annual_hours = planning().annual_hours_for_wages.at(ctx.as_of)
+    hourly = offer.hourly_wage_cad or (offer.annual_salary_cad / annual_hours if offer.annual_salary_cad else None)
     floor = params.min_hourly_wage_cad
     if params.min_hourly_wage_by_noc and offer.noc in params.min_hourly_wage_by_noc:
         floor = params.min_hourly_wage_by_noc[offer.noc]

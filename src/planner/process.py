@@ -35,6 +35,7 @@ class PlanningFile(ModelFile):
     default_hours_per_week: Dated[float]
     unknown_processing_months: Dated[int]
     min_route_probability: Dated[float]
+    annual_hours_for_wages: Dated[int]
 
 
 class PrProcessingFile(ModelFile):

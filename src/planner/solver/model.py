@@ -6,7 +6,7 @@ enforced table constraints propagate weakly); the route is the template whose op
 has the least composite objective, which is what the joint model would minimise.
 Optima are cached, so alternatives (other templates) cost little.
 
-Variables per template ``r``: ``use[r]`` (the route is chosen), the arrival month
+Variables per template ``r``: ``use[r]`` (fixed true in the template's own model), the arrival month
 ``a[r]``, the month the person enters the Express Entry pool ``pool[r]``, the month
 a nomination is applied for ``nom[r]``, the invitation month ``ita[r]``, the submission
 month ``sub[r]``, the PR month ``pr[r]``, and the language retake ``retake[r]`` with its
@@ -143,30 +143,23 @@ class TemplateModel:
         self.index = index
         self.n = count
         self.model = cp_model.CpModel()
-        self.use: list[cp_model.IntVar] = []
-        self._vars: list[dict] = []
-        self._build_template(index, prune_unreachable(table, horizon, max_log_cost))
-        self.model.add(self.use[0] == 1)
-        self._objective_terms()
+        self._v: dict = {}
+        self.feasible = self._build_template(index, prune_unreachable(table, horizon, max_log_cost))
+        if self.feasible:
+            self._objective()
 
     # -- one template --------------------------------------------------------------------
-    def _build_template(self, index: int, t: StepTables) -> None:
+    def _build_template(self, index: int, t: StepTables) -> bool:
+        """Add the template's variables and constraints; False when its tables already rule it out."""
         m, H = self.model, self.horizon
-        use = m.new_bool_var(f"use[{index}]")
-        self.use.append(use)
-        v: dict = {"use": use, "index": index}
-        self._vars.append(v)
-        feasible = bool(t.arrivals) and not t.notes
         tpl = t.template
-        if tpl.pool is not None and not t.pool or tpl.nomination is not None and not t.nomination \
-                or tpl.invitation is not None and not t.invitation:
-            feasible = False
-        if not feasible:
-            m.add(use == 0)
-            v.update(a=m.new_constant(0), pool=None, nom=None, ita=m.new_constant(0), sub=m.new_constant(0),
-                     pr=m.new_constant(0), cost=m.new_constant(0), logc=m.new_constant(0), retake_used=m.new_constant(0),
-                     retake=m.new_constant(0), nominee=None, wait_start=None)
-            return
+        if not t.arrivals or t.notes or tpl.pool is not None and not t.pool \
+                or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
+            return False
+        # `use` is fixed true: constraints keep their "only when this route is used" form from the route's logic.
+        use = m.new_bool_var(f"use[{index}]")
+        m.add(use == 1)
+        v = self._v
 
         a = m.new_int_var_from_domain(_values(t.arrivals), f"arrival[{index}]")
         v["a"] = a
@@ -245,34 +238,27 @@ class TemplateModel:
             m.add(logc <= self.max_log_cost).only_enforce_if(use)
         v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
                  cost=cost, logc=logc, retake_used=retake_used, retake=retake)
+        return True
 
     # -- objective ----------------------------------------------------------------------
-    def _objective_terms(self) -> None:
-        """Minimise one composite integer per chosen route: primary objective, then PR month, then rank, then earliness."""
-        m, H = self.model, self.horizon
+    def _objective(self) -> None:
+        """Minimise one composite integer: primary objective, then PR month, then template rank, then earliness.
+
+        The rank term uses the template's position among all ``count`` templates, so composites
+        of different templates compare exactly as one joint model would compare them.
+        """
+        H, v = self.horizon, self._v
         pr_max = 22 * H
-        primary_max = {"fastest": pr_max, "probable": 10 ** 6, "cheapest": 10 ** 7}[self.objective]
         rank_weight = 4 * (H + 1)
         time_weight = (self.n + 1) * rank_weight
-        bound = (primary_max * (pr_max + 1) + pr_max) * time_weight + self.n * rank_weight + 2 * H
-        terms = []
-        self.primary = []
-        for v in self._vars:
-            index, use = v["index"], v["use"]
-            tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)
-            primary = {"fastest": v["pr"], "probable": v["logc"], "cheapest": v["cost"]}[self.objective]
-            secondary = 0 if self.objective == "fastest" else v["pr"]
-            composite = (primary * (pr_max + 1) + secondary) * time_weight + index * rank_weight + tie
-            chosen = m.new_int_var(0, bound, f"objective[{index}]")
-            m.add(chosen == composite).only_enforce_if(use)
-            m.add(chosen == 0).only_enforce_if(use.Not())
-            terms.append(chosen)
-            self.primary.append(primary)
-        m.minimize(sum(terms))
+        tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)
+        primary = {"fastest": v["pr"], "probable": v["logc"], "cheapest": v["cost"]}[self.objective]
+        secondary = 0 if self.objective == "fastest" else v["pr"]
+        self.model.minimize((primary * (pr_max + 1) + secondary) * time_weight + self.index * rank_weight + tie)
 
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
         """Solve; return the chosen route's timing, or None when no route exists."""
-        if not self.use:
+        if not self.feasible:
             return None
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
@@ -281,8 +267,7 @@ class TemplateModel:
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        v = self._vars[0]
-        index = v["index"]
+        v, index = self._v, self.index
 
         def value(x):
             return None if x is None else int(solver.value(x))

@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from planner import crs as crs_module
 from planner import facts
-from planner.dates import months_between
 from planner.eligibility import is_eligible
 from planner.predicates import Context
+from planner.language import validity_rules
 from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
@@ -120,7 +120,7 @@ class StepTables:
     permit_limit: dict[int, int | None] = field(default_factory=dict)
     language_expiry: int | None = None
     retake_months: int = 1
-    retake_validity: int = 24
+    retake_validity: int = 0
     retake_cost: int = 0
     fixed_cost: int = 0
     fixed_log_cost: int = 0
@@ -197,8 +197,7 @@ def _arrival_candidates(profile: Profile, as_of: date, horizon: int, earliest: i
     foreign experience (CRS and FSW points); any other delay is dominated.
     """
     candidates = [earliest]
-    query = facts.ExperienceQuery(where="abroad", within_years=10,
-                                  teers=frozenset(facts.work_rules().skilled_teers.at(as_of)))
+    query = crs_module.foreign_work_query(crs_module.crs_rules(), as_of)
     previous = facts.experience_years(profile.work_history, month_date(as_of, earliest), query)
     for month in range(earliest + 1, horizon + 1):
         years = facts.experience_years(profile.work_history, month_date(as_of, month), query)
@@ -251,15 +250,15 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     expiry, test_count = _language_expiry(profile, as_of)
     tables = StepTables(template=template, arrivals=[], moves={}, as_of=as_of, prep_months=prep,
                         language_expiry=expiry, retake_months=retake.months,
-                        retake_validity=12 * 2, retake_cost=int(round(retake.cost_cad * max(test_count, 1))))
+                        retake_validity=12 * validity_rules().validity_years.at(as_of), retake_cost=int(round(retake.cost_cad * max(test_count, 1))))
     if prep * 31 > deadline_days:
         tables.notes.append(f"planned {prep} month(s) to submit exceeds the {deadline_days}-day deadline")
         return tables
 
     fixed_cost, fixed_log = 0, 0
     for step in template.steps:
-        if step.step in ("apply_permit", "nomination", "selection", "apply_pr", "decision", "enter_pool"):
-            fixed_cost += step_fees(step.program, as_of, adults, children) if step.step != "decision" else 0
+        if step.step in ("apply_permit", "nomination", "selection", "apply_pr", "enter_pool"):
+            fixed_cost += step_fees(step.program, as_of, adults, children)
         if step.step in ("apply_permit", "nomination", "selection", "decision"):
             fixed_log += log_cost(step_probability(step.program, as_of))
     tables.fixed_cost, tables.fixed_log_cost = fixed_cost, fixed_log
