@@ -30,7 +30,7 @@ def prepare(profile: Profile, as_of: date, horizon: int):
     graph = build_graph(cat, as_of)
     pruned = prune_for_profile(graph, profile, as_of, cat)
     templates = enumerate_templates(pruned, cat)
-    states = States(profile, as_of, cat)
+    states = States(profile, as_of, cat, horizon)
     tables = [build_tables(t, states, horizon) for t in templates]
     return cat, pruned, tables, states
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from planner.predicates import PREDICATES, Context
+from planner.predicates import PREDICATES, Context, experience_query
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile, catalogue
 from planner.rules.schema import Certainty, Reference
@@ -111,6 +111,29 @@ def is_eligible(program: ProgramFile, ctx: Context) -> bool:
         if params is None or not PREDICATES[requirement.kind](params, ctx).met:
             return False
     return True
+
+
+def cannot_become_eligible(program: ProgramFile, occupations: frozenset[str], start: date, end: date) -> bool:
+    """True if ``program`` is certainly not met on any day from ``start`` to ``end``, whatever else happens.
+
+    An exact shortcut, not a heuristic: it holds when the program is closed on every one
+    of those days, when a ``manual_check`` requirement is in force (never met by the
+    planner), or when a work-experience requirement, in every version in force then, asks
+    for months of work in occupations none of ``occupations`` (every occupation the
+    person has held or could hold on the route) belongs to.
+    """
+    if not any(program.open.values_between(start, end)):
+        return True
+    for requirement in program.requirements:
+        versions = requirement.values_between(start, end)
+        if requirement.kind == "manual_check":
+            return True
+        if requirement.kind == "work_experience" and all(
+                params is None or (params.min_months > 0 and not any(
+                    experience_query(params).occupation_matches(code) for code in occupations))
+                for params in versions):
+            return True
+    return False
 
 
 def evaluate_many(profile: Profile, as_of: date, program_ids: list[str] | None = None) -> list[ProgramEligibility]:

@@ -80,12 +80,16 @@ class ExperienceQuery:
             return False
         if self.require_authorized and job.in_canada and not job.authorized:
             return False
-        if self.nocs is not None and job.noc not in self.nocs:
+        return self.occupation_matches(job.noc)
+
+    def occupation_matches(self, code: str) -> bool:
+        """True if work in occupation ``code`` is of a kind this query counts (its NOC, prefix and TEER filters)."""
+        if self.nocs is not None and code not in self.nocs:
             return False
-        if self.noc_prefixes is not None and not job.noc.startswith(self.noc_prefixes):
+        if self.noc_prefixes is not None and not code.startswith(self.noc_prefixes):
             return False
         if self.teers is not None:
-            found = noc.occupation(job.noc)
+            found = noc.occupation(code)
             if found is None or found.teer not in self.teers:
                 return False
         return True

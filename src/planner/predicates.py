@@ -61,7 +61,8 @@ class Context:
         return facts.work_rules().hours_per_year.at(self.as_of)
 
 
-def _query(params: WorkExperienceParams) -> ExperienceQuery:
+def experience_query(params: WorkExperienceParams) -> ExperienceQuery:
+    """The work a work-experience requirement counts."""
     return ExperienceQuery(where=params.where, within_years=params.within_years,
                            teers=frozenset(params.teers) if params.teers is not None else None,
                            nocs=frozenset(params.nocs) if params.nocs is not None else None,
@@ -82,7 +83,7 @@ def _where_text(where: str) -> str:
 def work_experience(params: WorkExperienceParams, ctx: Context) -> Outcome:
     per_year = ctx.hours_per_year()
     needed = per_year * params.min_months / 12
-    query = _query(params)
+    query = experience_query(params)
     if params.continuous_same_occupation:
         hours, code = facts.longest_continuous_hours(ctx.profile.work_history, ctx.as_of, query)
         seen = f"{_months(hours, per_year):.1f} months continuous in one occupation" + (f" (NOC {code})" if code else "")
@@ -125,7 +126,7 @@ def experience_language(params: ExperienceLanguageParams, ctx: Context) -> Outco
     needed = per_year * params.experience.min_months / 12
     seen_parts = []
     for option in params.options:
-        query = _query(params.experience.model_copy(update={"teers": option.teers}))
+        query = experience_query(params.experience.model_copy(update={"teers": option.teers}))
         hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
         best = max((r.minimum for r in ctx.languages), default=0)
         seen_parts.append(f"TEER {'/'.join(map(str, option.teers))}: {_months(hours, per_year):.1f} months, best CLB {best}")

@@ -25,7 +25,11 @@ M = TypeVar("M", bound=BaseModel)
 MODELS_ENV = "PLANNER_MODELS_DIR"
 
 
-class _StrictLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one."""
+
+
+class _StrictLoader(_BaseLoader):
     """A YAML loader that rejects duplicate keys instead of keeping the last one.
 
     It remembers the key path it is inside, so a bad key (a duplicate, or a date such as

@@ -123,6 +123,14 @@ class Dated(Strict, Generic[T]):
             raise RuleNotInForceError(f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})")
         return self.values[effective].value
 
+    def values_between(self, start: date, end: date) -> list[T | None]:
+        """Every value in force on some day from ``start`` to ``end`` (``None`` first if the rule starts later)."""
+        keys = self._keys
+        first = bisect_right(keys, start)
+        found: list[T | None] = [self.values[keys[first - 1]].value if first else None]
+        found.extend(self.values[key].value for key in keys[first:] if key <= end)
+        return found
+
     def change_dates(self) -> list[date]:
         """Return every date on which this parameter changes."""
         return list(self.values)

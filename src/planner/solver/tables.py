@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from planner import crs as crs_module
 from planner import facts
-from planner.eligibility import is_eligible
+from planner.eligibility import cannot_become_eligible, is_eligible
 from planner.predicates import Context
 from planner.language import validity_rules
 from planner.process import express_entry_process, planning, pr_processing
@@ -54,12 +54,16 @@ def months_ceil(value: float) -> int:
 class States:
     """Projected profiles and their derived facts per (move, month, nomination), computed once."""
 
-    def __init__(self, profile: Profile, as_of: date, cat: Catalogue):
+    def __init__(self, profile: Profile, as_of: date, cat: Catalogue, horizon: int):
         self.profile = profile
         self.as_of = as_of
         self.cat = cat
         self._contexts: dict = {}
         self._eligible: dict = {}
+        self._occupations = frozenset([job.noc for job in profile.work_history]
+                                      + [job[0] for job in [canadian_job_for(profile, as_of)] if job is not None])
+        self._end = month_date(as_of, horizon)
+        self._hopeless: dict[str, bool] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -83,10 +87,19 @@ class States:
 
     def eligible(self, program: ProgramFile, move: Move | None, month: int,
                  nomination: tuple[str, int] | None = None) -> bool:
+        if self.hopeless(program):
+            return False
         key = (program.id, self._move_key(move), month, nomination)
         found = self._eligible.get(key)
         if found is None:
             found = self._eligible[key] = is_eligible(program, self.context(move, month, nomination))
+        return found
+
+    def hopeless(self, program: ProgramFile) -> bool:
+        """True if no month of the plan can meet ``program`` (see :func:`cannot_become_eligible`)."""
+        found = self._hopeless.get(program.id)
+        if found is None:
+            found = self._hopeless[program.id] = cannot_become_eligible(program, self._occupations, self.as_of, self._end)
         return found
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
