@@ -101,7 +101,14 @@ def _values(domain: list[int]) -> cp_model.Domain:
 
 
 class RouteModel:
-    """Chooses the best route over a set of templates; :meth:`solve` may be called repeatedly with exclusions."""
+    """Chooses the best route over a set of templates; :meth:`solve` may be called repeatedly with exclusions.
+
+    Templates are solved in order of a lower bound on their objective read off their
+    tables (:func:`objective_bound`); once the best route found so far is no worse than
+    the next bound, no remaining template can beat it and the search stops.  The answer
+    is the one solving every template would give, since a template's optimum is never
+    below its bound and no two templates share a composite objective (the rank term).
+    """
 
     def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None):
         if objective not in OBJECTIVES:
@@ -112,6 +119,10 @@ class RouteModel:
         self.max_log_cost = max_log_cost
         self._excluded: set[int] = set()
         self._optimum: dict[int, Timing | None] = {}
+        self._pruned = [prune_unreachable(t, horizon, max_log_cost) for t in self.tables]
+        self._bounds = [objective_bound(t, i, len(self.tables), horizon, objective) for i, t in enumerate(self._pruned)]
+        self.solved = 0
+        """How many template models have been solved (the rest were ruled out by their bounds)."""
 
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
@@ -120,20 +131,66 @@ class RouteModel:
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
         """The timing of the best allowed template, or None when no route exists."""
         best = None
-        for index, table in enumerate(self.tables):
-            if index in self._excluded:
-                continue
+        candidates = [i for i, bound in enumerate(self._bounds) if bound is not None and i not in self._excluded]
+        for index in sorted(candidates, key=lambda i: self._bounds[i]):
+            if best is not None and self._bounds[index] >= best.objective:
+                break
             if index not in self._optimum:
-                self._optimum[index] = TemplateModel(table, index, len(self.tables), self.horizon, self.objective,
-                                                     self.max_log_cost).solve(time_limit_s)
+                self.solved += 1
+                self._optimum[index] = TemplateModel(self._pruned[index], index, len(self.tables), self.horizon,
+                                                     self.objective, self.max_log_cost).solve(time_limit_s)
             found = self._optimum[index]
             if found is not None and (best is None or found.objective < best.objective):
                 best = found
         return best
 
 
+def _objective_weights(horizon: int, count: int) -> tuple[int, int, int]:
+    """(PR-month scale, time weight, rank weight) of the composite objective (see :meth:`TemplateModel._objective`)."""
+    pr_scale = 22 * horizon + 1
+    rank_weight = 4 * (horizon + 1)
+    return pr_scale, (count + 1) * rank_weight, rank_weight
+
+
+def composite(primary: int, secondary: int, index: int, tie: int, horizon: int, count: int) -> int:
+    """The single integer every template model minimises: primary, then secondary, then rank, then earliness."""
+    pr_scale, time_weight, rank_weight = _objective_weights(horizon, count)
+    return (primary * pr_scale + secondary) * time_weight + index * rank_weight + tie
+
+
+def objective_bound(t: StepTables, index: int, count: int, horizon: int, objective: str) -> int | None:
+    """A lower bound on the template's composite objective from its pruned tables; None if it has no route.
+
+    The PR month is at least the earliest PR any single table entry of its last step
+    allows; the probability cost at least the fixed steps' plus the cheapest invitation;
+    the fees at least the fixed fees.  Earliness counts as zero.
+    """
+    tpl = t.template
+    if not t.arrivals or t.notes or tpl.pool is not None and not t.pool \
+            or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
+        return None
+    if tpl.invitation is not None:
+        ready = [month + entry[0] for (_, month), entry in t.invitation.items()]
+    elif tpl.nomination is not None:
+        ready = [month + duration for (_, month), duration in t.nomination.items()]
+    elif tpl.pool is not None:
+        ready = [month for _, month in t.pool]
+    else:
+        ready = [max(arrival, 0) for arrival in t.arrivals]
+    prs = [sub + t.decision[sub][0] for sub in (r + t.prep_months for r in ready) if sub in t.decision]
+    if not prs or min(prs) > horizon:
+        return None
+    pr = min(prs)
+    invitation_cost = min((entry[1] for entry in t.invitation.values()), default=0)
+    primary = {"fastest": pr, "probable": t.fixed_log_cost + invitation_cost, "cheapest": t.fixed_cost}[objective]
+    return composite(primary, 0 if objective == "fastest" else pr, index, 0, horizon, count)
+
+
 class TemplateModel:
-    """The CP-SAT model of one route template (at position ``index`` of ``count`` templates)."""
+    """The CP-SAT model of one route template (at position ``index`` of ``count`` templates).
+
+    ``table`` is expected pruned by :func:`prune_unreachable` (the model is the same either way, only smaller).
+    """
 
     def __init__(self, table: StepTables, index: int, count: int, horizon: int, objective: str,
                  max_log_cost: int | None = None):
@@ -144,7 +201,7 @@ class TemplateModel:
         self.n = count
         self.model = cp_model.CpModel()
         self._v: dict = {}
-        self.feasible = self._build_template(index, prune_unreachable(table, horizon, max_log_cost))
+        self.feasible = self._build_template(index, table)
         if self.feasible:
             self._objective()
 
@@ -247,14 +304,11 @@ class TemplateModel:
         The rank term uses the template's position among all ``count`` templates, so composites
         of different templates compare exactly as one joint model would compare them.
         """
-        H, v = self.horizon, self._v
-        pr_max = 22 * H
-        rank_weight = 4 * (H + 1)
-        time_weight = (self.n + 1) * rank_weight
+        v = self._v
         tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)
         primary = {"fastest": v["pr"], "probable": v["logc"], "cheapest": v["cost"]}[self.objective]
         secondary = 0 if self.objective == "fastest" else v["pr"]
-        self.model.minimize((primary * (pr_max + 1) + secondary) * time_weight + self.index * rank_weight + tie)
+        self.model.minimize(composite(primary, secondary, self.index, tie, self.horizon, self.n))
 
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
         """Solve; return the chosen route's timing, or None when no route exists."""
