@@ -10,6 +10,7 @@ arranged-employment points that ``score(profile, date(2025, 3, 25))`` does not.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,7 +24,7 @@ from planner.facts import ExperienceQuery, EducationTier
 from planner.language import LanguageResult, convert
 from planner.profile import ABILITIES, Profile, Spouse
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict, bracket
+from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict, bracket, change_dates_in
 
 Section = Literal["core", "spouse", "transferability", "additional"]
 SECTIONS: tuple[Section, ...] = ("core", "spouse", "transferability", "additional")
@@ -296,6 +297,45 @@ def _inputs(profile: Profile, as_of: date, rules: CrsRules) -> tuple[_Inputs, li
                    tier=facts.education_tier(recognised),
                    canadian_years=facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
                    foreign_years=facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of))), notes
+
+
+@lru_cache(maxsize=1)
+def _rule_change_dates() -> list[date]:
+    """Dates on which some CRS table or work-counting rule changes."""
+    return change_dates_in(crs_rules(), facts.work_rules())
+
+
+def _results_key(tests, as_of: date) -> tuple:
+    return tuple((r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))
+                 for r in (convert(t, as_of) for t in tests) if r.usable)
+
+
+def score_key(profile: Profile, as_of: date, *, nominated: bool | None = None) -> tuple:
+    """What :func:`score`'s total depends on that changes while a route unfolds: equal keys, equal totals.
+
+    This holds for profiles that agree on every field except the work history, the status
+    in Canada, the language tests and the provincial nomination (the fields a route
+    changes), scored on any dates.  The key holds the version of the rules in force, age,
+    which credentials are complete, years of Canadian and foreign work, the usable
+    language levels (and the spouse's), whether the job offer qualifies, and whether an
+    Express Entry-linked nomination is in force (``nominated`` overrides the profile's).
+    The route planner computes each distinct key's score once instead of every month.
+    """
+    rules = crs_rules()
+    nomination = profile.provincial_nomination
+    if nominated is None:
+        nominated = nomination is not None and nomination.express_entry_linked and nomination.date <= as_of
+    spouse = profile.spouse
+    spouse_key = None
+    if profile.has_scoring_spouse:
+        spouse_key = (tuple(e.completed <= as_of for e in spouse.education), _results_key(spouse.language_tests, as_of),
+                      facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of)))
+    return (bisect_right(_rule_change_dates(), as_of), age_on(profile.birth_date, as_of),
+            tuple(e.completed <= as_of for e in profile.education),
+            facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
+            facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of)),
+            _results_key(profile.language_tests, as_of), spouse_key,
+            facts.qualifying_job_offer(profile, as_of)[0], nominated)
 
 
 def score(profile: Profile, as_of: date) -> CrsResult:

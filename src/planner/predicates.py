@@ -54,6 +54,11 @@ class Context:
         return crs.score(self.profile, self.as_of)
 
     @cached_property
+    def crs_total(self) -> int:
+        """The CRS total (what requirements compare); the route planner's contexts look it up by score key."""
+        return self.crs.total
+
+    @cached_property
     def fsw(self) -> fsw.FswScore:
         return fsw.score(self.profile, self.as_of)
 
@@ -324,7 +329,7 @@ def status(params: StatusParams, ctx: Context) -> Outcome:
 
 
 def crs_min(params: CrsMinParams, ctx: Context) -> Outcome:
-    total = ctx.crs.total
+    total = ctx.crs_total
     met = total >= params.min_points
     return Outcome(met, f"CRS {total}", f"CRS {params.min_points}", None if met else f"{params.min_points - total} more CRS points")
 

@@ -2,17 +2,29 @@
 
 `cannot_become_eligible` skips programs no month of the plan can meet; these tests pin
 what it may and may not rule out, and check it against evaluating every month.
+CRS totals are cached by `crs.score_key`; a property test checks that equal keys mean
+equal totals.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import crs
 from planner.dates import add_months
 from planner.eligibility import cannot_become_eligible, is_eligible
 from planner.predicates import Context
 from planner.profile import parse_profile
 from planner.programs import catalogue
+from planner.timeline import Move, project
+
+from .strategies import profiles
+
+EXAMPLES = int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "500"))
 
 AS_OF = date(2026, 11, 25)
 STEM = "federal.express_entry.category.stem"
@@ -62,3 +74,23 @@ def test_hopeless_programs_are_never_met_in_any_month():
             for month in range(0, 25, 3):
                 on = add_months(AS_OF, month)
                 assert not is_eligible(program, Context(profile, on)), (program.id, on)
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles(), st.integers(0, 12), st.booleans())
+def test_equal_score_keys_mean_equal_crs_totals(data, arrival, nominated):
+    """score_key is what the planner caches CRS totals by: two months with one key must score the same.
+
+    Months 0-48 along a route that moves the person to Canada (so work, age, test
+    expiry and rule changes all move), with and without an Express Entry nomination.
+    """
+    profile = parse_profile(data)
+    move = Move("temporary.cusma.professional", "cusma_worker", arrival, "21231", 40, "Acme", None)
+    totals: dict[tuple, int] = {}
+    for month in range(0, 49, 2):
+        projected = project(profile, AS_OF, month, move, *(("ON", month) if nominated else (None, None)))
+        on = add_months(AS_OF, month)
+        total = crs.score(projected, on).total
+        key = crs.score_key(projected, on)
+        assert totals.setdefault(key, total) == total, (month, key)

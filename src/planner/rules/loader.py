@@ -145,10 +145,20 @@ def _load_cached(path: str, model: type[M]) -> M:
 
 def load_model_file(relative: str, model: type[M], root: Path | None = None) -> M:
     """Load ``models/<relative>`` and validate it against ``model`` (cached per path)."""
-    base = root if root is not None else models_dir()
-    return _load_cached(str(base / relative), model)
+    if root is None:
+        # Rules are read thousands of times per plan: skip resolving the directory again (clear_cache() resets).
+        key = (relative, model)
+        found = _by_relative.get(key)
+        if found is None:
+            found = _by_relative[key] = _load_cached(str(models_dir() / relative), model)
+        return found
+    return _load_cached(str(root / relative), model)
+
+
+_by_relative: dict[tuple, BaseModel] = {}
 
 
 def clear_cache() -> None:
-    """Forget loaded files (tests that write model files use this)."""
+    """Forget loaded files; call it after changing ``$PLANNER_MODELS_DIR`` in a running process."""
     _load_cached.cache_clear()
+    _by_relative.clear()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from planner import crs as crs_module
 from planner import facts
@@ -64,6 +64,8 @@ class States:
                                       + [job[0] for job in [canadian_job_for(profile, as_of)] if job is not None])
         self._end = month_date(as_of, horizon)
         self._hopeless: dict[str, bool] = {}
+        self._crs: dict[tuple, int] = {}
+        self._crs_by_month: dict[tuple, int] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -82,7 +84,7 @@ class States:
                                 *(nomination if nomination else (None, None)))
             on = month_date(self.as_of, month)
             projected, _ = with_retakes(projected, on)
-            found = self._contexts[key] = Context(projected, on)
+            found = self._contexts[key] = PlanContext(projected, on, self)
         return found
 
     def eligible(self, program: ProgramFile, move: Move | None, month: int,
@@ -103,16 +105,43 @@ class States:
         return found
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
-        """CRS in a month; a nomination adds its points to the same person's score (within the 600 cap)."""
-        result = self.context(move, month).crs
-        if nomination is None:
-            return result.total
-        additional = crs_module.crs_rules().additional
-        on = month_date(self.as_of, month)
-        raw = sum(l.points for l in result.lines if l.section == "additional" and l.name != "additional_cap")
-        already = next((l.points for l in result.lines if l.name == "provincial_nomination"), 0)
-        with_nomination = min(additional.cap.at(on), raw - already + additional.provincial_nomination.at(on))
-        return result.total - result.sections["additional"] + with_nomination
+        """CRS in a month, with an Express Entry-linked nomination in force when ``nomination`` is given."""
+        found = self._crs_by_month.get((self._move_key(move), month, nomination))
+        if found is None:
+            ctx = self.context(move, month)
+            key = crs_module.score_key(ctx.profile, ctx.as_of, nominated=True) if nomination else ctx.crs_key
+            found = self.cached_crs(key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
+            self._crs_by_month[(self._move_key(move), month, nomination)] = found
+        return found
+
+    def cached_crs(self, key: tuple, compute) -> int:
+        """The CRS total for a score key (:func:`planner.crs.score_key`), computed once per key."""
+        found = self._crs.get(key)
+        if found is None:
+            found = self._crs[key] = compute()
+        return found
+
+
+class PlanContext(Context):
+    """A context of the month tables: the CRS total comes from the plan's score-key cache."""
+
+    def __init__(self, profile: Profile, as_of: date, states: States):
+        super().__init__(profile, as_of)
+        self._states = states
+
+    @cached_property
+    def crs_key(self) -> tuple:
+        """The score key of this context (:func:`planner.crs.score_key`)."""
+        return crs_module.score_key(self.profile, self.as_of)
+
+    @cached_property
+    def crs_total(self) -> int:
+        return self._states.cached_crs(self.crs_key, lambda: self.crs_total_uncached)
+
+    @property
+    def crs_total_uncached(self) -> int:
+        """The total scored on this context's own profile and date."""
+        return self.crs.total
 
 
 @dataclass
