@@ -66,6 +66,7 @@ class States:
         self._hopeless: dict[str, bool] = {}
         self._crs: dict[tuple, int] = {}
         self._crs_by_month: dict[tuple, int] = {}
+        self._round_types: dict[tuple, list[str]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -112,6 +113,22 @@ class States:
             key = crs_module.score_key(ctx.profile, ctx.as_of, nominated=True) if nomination else ctx.crs_key
             found = self.cached_crs(key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
             self._crs_by_month[(self._move_key(move), month, nomination)] = found
+        return found
+
+    def round_types(self, move: Move | None, month: int, pool_program: str | None) -> list[str]:
+        """Round types the person could be invited in at a month: the pool program's (or every Express
+        Entry program's, when ``pool_program`` is None), plus the categories they fit."""
+        key = (self._move_key(move), month, pool_program)
+        found = self._round_types.get(key)
+        if found is None:
+            types: set[str] = set()
+            for program in self.cat.programs:
+                if program.kind in ("express_entry", "category") and program.round_types:
+                    if program.kind == "express_entry" and pool_program is not None and program.id != pool_program:
+                        continue
+                    if self.eligible(program, move, month):
+                        types.update(program.round_types)
+            found = self._round_types[key] = sorted(types)
         return found
 
     def cached_crs(self, key: tuple, compute) -> int:
@@ -269,18 +286,6 @@ def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
     return expiry, len(newest)
 
 
-def round_types_at(states: States, move: Move | None, month: int, template: RouteTemplate) -> list[str]:
-    """Round types the person could be invited in at a month: their EE programs', plus categories they fit."""
-    types: set[str] = set()
-    for program in states.cat.programs:
-        if program.kind in ("express_entry", "category") and program.round_types:
-            if program.kind == "express_entry" and template.pool is not None and program.id != template.pool.program.id:
-                continue
-            if states.eligible(program, move, month):
-                types.update(program.round_types)
-    return sorted(types)
-
-
 def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
     """Evaluate the rules month by month for one template."""
     profile, as_of = states.profile, states.as_of
@@ -355,7 +360,7 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
     if template.nomination is not None and template.nomination.program.express_entry_linked:
         nomination = (template.nomination.program.jurisdiction.upper(), month)
     score = states.crs(move, month, nomination)
-    types = round_types_at(states, move, month, template)
+    types = states.round_types(move, month, template.pool.program.id if template.pool is not None else None)
     if nomination is not None:
         types = sorted(set(types) | set(template.invitation.program.round_types or ["pnp"]))
     if not types:
