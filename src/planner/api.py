@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from planner import memo
 from planner.eligibility import evaluate
 from planner.graph import ProfileGraph, build_graph, prune_for_profile
 from planner.inputs import check_profile
@@ -55,7 +56,11 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
     if objective not in OBJECTIVES:
         from planner.errors import InputError
         raise InputError(f"unknown objective '{objective}'", field="objective", hint=f"use one of {', '.join(OBJECTIVES)}")
-    as_of = as_of or date.today()
+    with memo.scope():
+        return _plan(profile, objective, as_of or date.today(), horizon, alternatives)
+
+
+def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, alternatives: int) -> RoutePlan:
     check_profile(profile, as_of)
     horizon = horizon or profile.preferences.horizon_months
     cat, pruned, tables, states = prepare(profile, as_of, horizon)
@@ -162,9 +167,10 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     probability = 1.0
     status = "outside Canada" if template.temp is not None or profile.status_in_canada.status != "worker" else "work permit"
 
-    def verdicts_at(program, month):
-        ctx = states.context(move if month >= timing.arrival else None, month)
-        return evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts
+    def verdicts_at(program, month, before_moving=False):
+        # The projected profile comes from the tables' cache; its verdicts are evaluated afresh.
+        ctx = states.context(move if month >= timing.arrival and not before_moving else None, month)
+        return evaluate(program, ctx.profile, ctx.as_of, cat=states.cat).verdicts
 
     def add(kind, program, label, start, end, held, verdicts=(), crs=None, p=1.0, cost=0, note=None):
         nonlocal probability
@@ -178,9 +184,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     if template.temp is not None:
         program = template.temp.program
         start = timing.arrival - tables.temp_months
-        ctx = states.context(None, start)
         add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
-            evaluate(program, ctx.profile, ctx.as_of, ctx=ctx, cat=states.cat).verdicts,
+            verdicts_at(program, start, before_moving=True),
             p=step_probability(program, month_date(as_of, start)), cost=step_fees(program, as_of, adults, children),
             note=_assumed_note(program, month_date(as_of, start)))
         status = states.cat.statuses[template.temp.target].label

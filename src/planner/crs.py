@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from planner import facts
 from planner.dates import age_on
 from planner.facts import ExperienceQuery, EducationTier
-from planner.language import LanguageResult, convert
+from planner.language import LanguageResult, convert, usable_levels
 from planner.profile import ABILITIES, Profile, Spouse
 from planner.rules.loader import load_model_file
 from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict, bracket, change_dates_in
@@ -305,11 +305,6 @@ def _rule_change_dates() -> list[date]:
     return change_dates_in(crs_rules(), facts.work_rules())
 
 
-def _results_key(tests, as_of: date) -> tuple:
-    return tuple((r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))
-                 for r in (convert(t, as_of) for t in tests) if r.usable)
-
-
 def score_key(profile: Profile, as_of: date, *, nominated: bool | None = None) -> tuple:
     """What :func:`score`'s total depends on that changes while a route unfolds: equal keys, equal totals.
 
@@ -328,13 +323,13 @@ def score_key(profile: Profile, as_of: date, *, nominated: bool | None = None) -
     spouse = profile.spouse
     spouse_key = None
     if profile.has_scoring_spouse:
-        spouse_key = (tuple(e.completed <= as_of for e in spouse.education), _results_key(spouse.language_tests, as_of),
+        spouse_key = (tuple(e.completed <= as_of for e in spouse.education), usable_levels(spouse.language_tests, as_of),
                       facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of)))
     return (bisect_right(_rule_change_dates(), as_of), age_on(profile.birth_date, as_of),
             tuple(e.completed <= as_of for e in profile.education),
             facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
             facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of)),
-            _results_key(profile.language_tests, as_of), spouse_key,
+            usable_levels(profile.language_tests, as_of), spouse_key,
             facts.qualifying_job_offer(profile, as_of)[0], nominated)
 
 

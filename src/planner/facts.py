@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Iterable, Literal
 
 from planner import noc
+from planner.memo import per_scope
 from planner.dates import add_years
 from planner.profile import Education, Profile, Work
 from planner.rules.loader import load_model_file
@@ -113,8 +114,14 @@ def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fra
     """Return the hours of work that count for ``query`` in its window ending on ``on``.
 
     Days are counted inclusively; each day contributes (weekly hours of all counted jobs
-    active that day, capped at the weekly maximum) / 7.
+    active that day, capped at the weekly maximum) / 7.  Inside a :func:`planner.memo.scope`
+    the answer is remembered (jobs and queries are immutable).
     """
+    return _counted_hours(tuple(jobs), on, query)
+
+
+@per_scope
+def _counted_hours(jobs: tuple[Work, ...], on: date, query: ExperienceQuery) -> Fraction:
     rules = work_rules()
     cap = rules.max_hours_per_week.at(on) * _HOUR_SCALE
     start, end = _window(on, query.within_years)

@@ -5,6 +5,7 @@ The grid's values live in ``models/federal/fsw_grid.yaml``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -14,10 +15,10 @@ from pydantic import BaseModel
 from planner import facts
 from planner.dates import age_on
 from planner.facts import EducationTier, ExperienceQuery
-from planner.language import LanguageResult, convert
+from planner.language import LanguageResult, convert, usable_levels
 from planner.profile import ABILITIES, Profile
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Dated, InForce, ModelFile, Strict, bracket
+from planner.rules.schema import Dated, InForce, ModelFile, Strict, bracket, change_dates_in
 
 
 class _MinClb(Strict):
@@ -108,6 +109,34 @@ def _skilled_query(on: date, within_years: int, where: str = "any") -> Experienc
     return ExperienceQuery(where=where, within_years=within_years,
                            teers=frozenset(facts.work_rules().skilled_teers.at(on)),
                            require_authorized=True)  # only checked for work in Canada
+
+
+@lru_cache(maxsize=1)
+def _rule_change_dates() -> list[date]:
+    """Dates on which the FSW grid or a work-counting rule changes."""
+    return change_dates_in(grid_file(), facts.work_rules())
+
+
+def score_key(profile: Profile, as_of: date) -> tuple:
+    """What :func:`score` depends on that changes while a route unfolds: equal keys, equal scores.
+
+    The same contract as :func:`planner.crs.score_key`: it holds for profiles that differ
+    only in work history, status in Canada, language tests and nomination.  The key holds
+    the grid version, age, completed credentials, usable language levels, years of
+    skilled work (anywhere and in Canada), whether the offer qualifies, and the
+    accompanying spouse's language levels, credentials and years of work in Canada.
+    """
+    found = grid_file().grid.get(as_of)
+    window = found.experience_window_years if found is not None else 0
+    spouse = profile.spouse if profile.spouse and profile.spouse.accompanying else None
+    spouse_key = None if spouse is None else (
+        usable_levels(spouse.language_tests, as_of), tuple(e.completed <= as_of for e in spouse.education),
+        facts.experience_years(spouse.work_history, as_of, ExperienceQuery(where="canada", within_years=window)))
+    return (bisect_right(_rule_change_dates(), as_of), age_on(profile.birth_date, as_of),
+            tuple(e.completed <= as_of for e in profile.education), usable_levels(profile.language_tests, as_of),
+            facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window)),
+            facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window, where="canada")),
+            facts.qualifying_job_offer(profile, as_of)[0], spouse_key)
 
 
 def score(profile: Profile, as_of: date) -> FswScore:

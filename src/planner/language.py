@@ -14,6 +14,7 @@ from typing import Literal
 
 from planner.dates import add_years
 from planner.errors import ProfileError
+from planner.memo import per_scope
 from planner.profile import ABILITIES, Ability, LanguageTest, TestName
 from planner.rules.loader import load_model_file
 from planner.rules.schema import Dated, InForce, ModelFile, Strict
@@ -126,8 +127,9 @@ def level_for(score: float, ability: Ability, bands: list[Band]) -> int:
     return best
 
 
+@per_scope
 def convert(test: LanguageTest, as_of: date) -> LanguageResult:
-    """Convert one test result to CLB/NCLC levels as they stand on ``as_of``."""
+    """Convert one test result to CLB/NCLC levels as they stand on ``as_of`` (remembered inside a memo scope)."""
     rules = test_rules(test.test)
     years = validity_rules().validity_years.at(as_of)
     valid_until = add_years(test.date, years)
@@ -148,6 +150,12 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
                               problem=f"no conversion table in models/ for tests taken before {first}")
     levels = {ability: level_for(test.score(ability), ability, table.value) for ability in ABILITIES}
     return LanguageResult(test, rules.language, levels, valid_until, expired, accepted, table, problem=problem)
+
+
+def usable_levels(tests, as_of: date) -> tuple:
+    """The usable results among ``tests`` on ``as_of`` as (test, language, levels): all a score reads of them."""
+    return tuple((r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))
+                 for r in (convert(t, as_of) for t in tests) if r.usable)
 
 
 def check_scores(test: LanguageTest, source: str, field: str) -> None:

@@ -17,6 +17,7 @@ from functools import cached_property, lru_cache
 
 from planner import crs as crs_module
 from planner import facts
+from planner import fsw as fsw_module
 from planner.eligibility import cannot_become_eligible, is_eligible
 from planner.predicates import Context
 from planner.language import validity_rules
@@ -64,7 +65,7 @@ class States:
                                       + [job[0] for job in [canadian_job_for(profile, as_of)] if job is not None])
         self._end = month_date(as_of, horizon)
         self._hopeless: dict[str, bool] = {}
-        self._crs: dict[tuple, int] = {}
+        self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
         self._crs_by_month: dict[tuple, int] = {}
         self._round_types: dict[tuple, list[str]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
@@ -111,7 +112,7 @@ class States:
         if found is None:
             ctx = self.context(move, month)
             key = crs_module.score_key(ctx.profile, ctx.as_of, nominated=True) if nomination else ctx.crs_key
-            found = self.cached_crs(key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
+            found = self.scored("crs", key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
             self._crs_by_month[(self._move_key(move), month, nomination)] = found
         return found
 
@@ -131,16 +132,26 @@ class States:
             found = self._round_types[key] = sorted(types)
         return found
 
-    def cached_crs(self, key: tuple, compute) -> int:
-        """The CRS total for a score key (:func:`planner.crs.score_key`), computed once per key."""
-        found = self._crs.get(key)
+    def scored(self, score: str, key: tuple, compute):
+        """A score (``"crs"`` total or ``"fsw"`` result) for its score key, computed once per key.
+
+        The keys are :func:`planner.crs.score_key` and :func:`planner.fsw.score_key`: months
+        whose keys are equal have equal scores, so most months reuse an earlier one.
+        """
+        store = self._scores[score]
+        found = store.get(key)
         if found is None:
-            found = self._crs[key] = compute()
+            found = store[key] = compute()
         return found
 
 
 class PlanContext(Context):
-    """A context of the month tables: the CRS total comes from the plan's score-key cache."""
+    """A context of the month tables: CRS totals and FSW scores come from the plan's score-key caches.
+
+    A cached FSW score may have been computed in another month with the same key: its
+    points and pass/fail are the same, its descriptive text need not be.  Verdicts shown
+    to the user are evaluated on a plain :class:`Context` (see :func:`planner.api.to_route`).
+    """
 
     def __init__(self, profile: Profile, as_of: date, states: States):
         super().__init__(profile, as_of)
@@ -153,7 +164,12 @@ class PlanContext(Context):
 
     @cached_property
     def crs_total(self) -> int:
-        return self._states.cached_crs(self.crs_key, lambda: self.crs_total_uncached)
+        return self._states.scored("crs", self.crs_key, lambda: self.crs_total_uncached)
+
+    @cached_property
+    def fsw(self):
+        return self._states.scored("fsw", fsw_module.score_key(self.profile, self.as_of),
+                                   lambda: fsw_module.score(self.profile, self.as_of))
 
     @property
     def crs_total_uncached(self) -> int:
