@@ -2,8 +2,8 @@
 
 `cannot_become_eligible` skips programs no month of the plan can meet; these tests pin
 what it may and may not rule out, and check it against evaluating every month.
-CRS totals are cached by `crs.score_key`; a property test checks that equal keys mean
-equal totals.
+CRS totals and FSW scores are cached by `crs.score_key` and `fsw.score_key`; a property
+test checks that equal keys mean equal scores.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import crs
+from planner import crs, fsw
 from planner.dates import add_months
 from planner.eligibility import cannot_become_eligible, is_eligible
 from planner.predicates import Context
@@ -79,18 +79,20 @@ def test_hopeless_programs_are_never_met_in_any_month():
 @settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
           derandomize=True)
 @given(profiles(), st.integers(0, 12), st.booleans())
-def test_equal_score_keys_mean_equal_crs_totals(data, arrival, nominated):
-    """score_key is what the planner caches CRS totals by: two months with one key must score the same.
+def test_equal_score_keys_mean_equal_scores(data, arrival, nominated):
+    """score_key is what the planner caches CRS and FSW scores by: two months with one key must score the same.
 
     Months 0-48 along a route that moves the person to Canada (so work, age, test
     expiry and rule changes all move), with and without an Express Entry nomination.
     """
     profile = parse_profile(data)
     move = Move("temporary.cusma.professional", "cusma_worker", arrival, "21231", 40, "Acme", None)
-    totals: dict[tuple, int] = {}
+    crs_totals: dict[tuple, int] = {}
+    fsw_scores: dict[tuple, tuple[int, bool]] = {}
     for month in range(0, 49, 2):
         projected = project(profile, AS_OF, month, move, *(("ON", month) if nominated else (None, None)))
         on = add_months(AS_OF, month)
         total = crs.score(projected, on).total
-        key = crs.score_key(projected, on)
-        assert totals.setdefault(key, total) == total, (month, key)
+        assert crs_totals.setdefault(crs.score_key(projected, on), total) == total, month
+        grid = fsw.score(projected, on)
+        assert fsw_scores.setdefault(fsw.score_key(projected, on), (grid.total, grid.passes)) == (grid.total, grid.passes), month
