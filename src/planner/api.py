@@ -19,20 +19,30 @@ from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import planning
 from planner.errors import PlannerError
-from planner.solver.tables import (StepTables, States, build_tables, estimate_cached, log_cost,
-                                   processing_is_assumed, step_fees, step_probability)
+from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, log_cost,
+                                   processing_is_assumed, start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, with_retakes
 
 
-def prepare(profile: Profile, as_of: date, horizon: int):
-    """Build the pruned graph, templates and month tables for a profile (shared by solver and tests)."""
+SEARCH_STEP_MONTHS = 12
+"""The fastest route is searched for within 12 months, then 24, ... up to the horizon (a search setting, not a rule)."""
+
+
+def prepare(profile: Profile, as_of: date, horizon: int, through: int | None = None):
+    """Build the pruned graph, templates and month tables for a profile (shared by solver and tests).
+
+    The tables are evaluated up to month ``through`` (default: the whole horizon); see
+    :func:`planner.solver.tables.extend_tables` to evaluate further.
+    """
     cat = catalogue()
     graph = build_graph(cat, as_of)
     pruned = prune_for_profile(graph, profile, as_of, cat)
     templates = enumerate_templates(pruned, cat)
     states = States(profile, as_of, cat, horizon)
-    tables = [build_tables(t, states, horizon) for t in templates]
+    tables = [start_tables(t, states, horizon) for t in templates]
+    for table in tables:
+        extend_tables(table, states, horizon, horizon if through is None else through)
     return cat, pruned, tables, states
 
 
@@ -63,27 +73,27 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
 def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, alternatives: int) -> RoutePlan:
     check_profile(profile, as_of)
     horizon = horizon or profile.preferences.horizon_months
-    cat, pruned, tables, states = prepare(profile, as_of, horizon)
+    # The fastest route is looked for among routes ending within `depth` months first: if
+    # one exists it is the fastest of all, so later months need not be evaluated.
+    depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
+    cat, pruned, tables, states = prepare(profile, as_of, horizon, through=depth)
     excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in pruned.excluded]
     excluded = list({e.program: e for e in excluded}.values())
     base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
                 rules_version=_rules_version())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
-    model, timing, relaxed = _solve_with_floor(tables, horizon, objective, as_of)
-    if timing is None:
+    while True:
+        timings, relaxed = _best_timings(tables, depth, objective, as_of, alternatives, relax=depth == horizon)
+        if depth == horizon or len(timings) == alternatives + 1:
+            break
+        depth = min(horizon, depth + SEARCH_STEP_MONTHS)
+        for table in tables:
+            extend_tables(table, states, horizon, depth)
+    if not timings:
         reasons, changes = explain_no_route(tables, pruned, profile, as_of, horizon)
         return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
-    routes = [to_route(tables[timing.template_index], timing, states, profile, as_of)]
-    seen = {tables[timing.template_index].template.programs}
-    for _ in range(alternatives):
-        model.exclude([i for i, t in enumerate(tables) if t.template.programs in seen])
-        other = model.solve()
-        if other is None:
-            break
-        routes.append(to_route(tables[other.template_index], other, states, profile, as_of))
-        seen.add(tables[other.template_index].template.programs)
-    routes = mark_pareto(routes)
+    routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of) for t in timings])
     notes = _notes(profile, as_of)
     if relaxed:
         notes.insert(0, f"No route reaches a {relaxed:.0%} probability of PR within {horizon} months; "
@@ -98,19 +108,32 @@ def probability_floor(objective: str, as_of: date) -> int | None:
     return log_cost(planning().min_route_probability.at(as_of))
 
 
-def _solve_with_floor(tables, horizon: int, objective: str, as_of: date):
-    """Solve with the minimum route probability; if nothing reaches it, solve without and report the floor.
+def _best_timings(tables, horizon: int, objective: str, as_of: date, alternatives: int, relax: bool = True):
+    """The best route's timing and up to ``alternatives`` genuinely different ones (other programs), best first.
 
-    Returns (model, timing or None, the floor that was relaxed or None).
+    Routes must reach the minimum route probability; if none does and ``relax`` is set,
+    they are found without it.  Returns (timings, the probability floor relaxed or None).
     """
     floor = probability_floor(objective, as_of)
     model = RouteModel(tables, horizon, objective, max_log_cost=floor)
     timing = model.solve()
-    if floor is None or timing is not None:
-        return model, timing, None
-    model = RouteModel(tables, horizon, objective)
-    timing = model.solve()
-    return model, timing, (planning().min_route_probability.at(as_of) if timing is not None else None)
+    relaxed = None
+    if timing is None and floor is not None and relax:
+        model = RouteModel(tables, horizon, objective)
+        timing = model.solve()
+        relaxed = planning().min_route_probability.at(as_of) if timing is not None else None
+    if timing is None:
+        return [], None
+    timings = [timing]
+    seen = {tables[timing.template_index].template.programs}
+    for _ in range(alternatives):
+        model.exclude([i for i, t in enumerate(tables) if t.template.programs in seen])
+        other = model.solve()
+        if other is None:
+            break
+        timings.append(other)
+        seen.add(tables[other.template_index].template.programs)
+    return timings, relaxed
 
 
 def _rules_version() -> str:

@@ -68,6 +68,7 @@ class States:
         self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
         self._crs_by_month: dict[tuple, int] = {}
         self._round_types: dict[tuple, list[str]] = {}
+        self._arrivals: dict[tuple[int, int], list[int]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -115,6 +116,13 @@ class States:
             found = self.scored("crs", key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
             self._crs_by_month[(self._move_key(move), month, nomination)] = found
         return found
+
+    def arrival_candidates(self, horizon: int, earliest: int) -> list[int]:
+        """The arrival months worth considering for a permit taking ``earliest`` months (see :func:`arrival_candidates`)."""
+        key = (horizon, earliest)
+        if key not in self._arrivals:
+            self._arrivals[key] = arrival_candidates(self.profile, self.as_of, horizon, earliest)
+        return self._arrivals[key]
 
     def round_types(self, move: Move | None, month: int, pool_program: str | None) -> list[str]:
         """Round types the person could be invited in at a month: the pool program's (or every Express
@@ -200,6 +208,8 @@ class StepTables:
     fixed_cost: int = 0
     fixed_log_cost: int = 0
     notes: list[str] = field(default_factory=list)
+    evaluated_through: int = -1
+    """The last month whose pool, nomination and invitation entries have been evaluated."""
 
 
 def permit_length(grant) -> int | None:
@@ -265,7 +275,7 @@ def step_probability(program: ProgramFile, on: date) -> float:
     return 1.0 if value is None else float(value)
 
 
-def _arrival_candidates(profile: Profile, as_of: date, horizon: int, earliest: int) -> list[int]:
+def arrival_candidates(profile: Profile, as_of: date, horizon: int, earliest: int) -> list[int]:
     """Arrival months worth considering: as early as possible, and each month foreign experience gains a year.
 
     Arriving later only helps when the extra months abroad complete another year of
@@ -303,7 +313,17 @@ def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
 
 
 def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
-    """Evaluate the rules month by month for one template."""
+    """Evaluate the rules month by month for one template, over the whole horizon."""
+    tables = start_tables(template, states, horizon)
+    extend_tables(tables, states, horizon, horizon)
+    return tables
+
+
+def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
+    """A template's tables without any month evaluated yet: fees, probabilities, arrivals, PR processing.
+
+    :func:`extend_tables` then evaluates the months, all at once or a stretch at a time.
+    """
     profile, as_of = states.profile, states.as_of
     adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
     children = profile.dependent_children
@@ -337,7 +357,7 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         if job is None:
             tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
             return tables
-        for arrival in _arrival_candidates(profile, as_of, horizon, median):
+        for arrival in states.arrival_candidates(horizon, median):
             start = arrival - median
             if not states.eligible(program, None, start):
                 continue
@@ -353,10 +373,24 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     if template.decision is not None:
         for month in range(0, horizon + 1):
             tables.decision[month] = decision_processing(template, month_date(as_of, month))
+    return tables
+
+
+def extend_tables(tables: StepTables, states: States, horizon: int, through: int) -> None:
+    """Evaluate the months after those already evaluated, up to month ``through`` (at most ``horizon``).
+
+    Entries only depend on their own month (and the whole ``horizon``, which sets the
+    window an invitation has to come in), so evaluating the months in stretches gives
+    the same tables as evaluating them at once.
+    """
+    template, as_of = tables.template, states.as_of
+    first, through = tables.evaluated_through + 1, min(through, horizon)
+    if tables.notes or first > through:
+        return
+    tables.evaluated_through = through
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
-        earliest = max(arrival, 0)
-        for month in range(earliest, horizon + 1):
+        for month in range(max(arrival, 0, first), through + 1):
             if template.pool is not None and states.eligible(template.pool.program, move, month):
                 tables.pool.add((arrival, month))
             if template.nomination is not None:
@@ -366,7 +400,6 @@ def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
                     tables.nomination[(arrival, month)] = median
             if template.invitation is not None:
                 _invitation_entry(tables, states, move, arrival, month, horizon)
-    return tables
 
 
 def _invitation_entry(tables: StepTables, states: States, move, arrival: int, month: int, horizon: int) -> None:
