@@ -73,23 +73,14 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
 def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, alternatives: int) -> RoutePlan:
     check_profile(profile, as_of)
     horizon = horizon or profile.preferences.horizon_months
-    # The fastest route is looked for among routes ending within `depth` months first: if
-    # one exists it is the fastest of all, so later months need not be evaluated.
-    depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
-    cat, pruned, tables, states = prepare(profile, as_of, horizon, through=depth)
+    cat, pruned, tables, states = prepare(profile, as_of, horizon, through=-1)
     excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in pruned.excluded]
     excluded = list({e.program: e for e in excluded}.values())
     base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
                 rules_version=_rules_version())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
-    while True:
-        timings, relaxed = _best_timings(tables, depth, objective, as_of, alternatives, relax=depth == horizon)
-        if depth == horizon or len(timings) == alternatives + 1:
-            break
-        depth = min(horizon, depth + SEARCH_STEP_MONTHS)
-        for table in tables:
-            extend_tables(table, states, horizon, depth)
+    timings, relaxed = _search(tables, states, horizon, objective, as_of, alternatives)
     if not timings:
         reasons, changes = explain_no_route(tables, pruned, profile, as_of, horizon)
         return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
@@ -108,22 +99,41 @@ def probability_floor(objective: str, as_of: date) -> int | None:
     return log_cost(planning().min_route_probability.at(as_of))
 
 
-def _best_timings(tables, horizon: int, objective: str, as_of: date, alternatives: int, relax: bool = True):
-    """The best route's timing and up to ``alternatives`` genuinely different ones (other programs), best first.
+def _search(tables: list[StepTables], states: States, horizon: int, objective: str, as_of: date, alternatives: int):
+    """The best route's timing and up to ``alternatives`` genuinely different ones, evaluating months only as needed.
 
-    Routes must reach the minimum route probability; if none does and ``relax`` is set,
-    they are found without it.  Returns (timings, the probability floor relaxed or None).
+    Routes must first reach the minimum route probability; only if none does are they
+    searched for without it (the floor is then reported as relaxed).  Templates whose
+    fixed steps alone fall below the floor cannot reach it, so the first search does not
+    evaluate their months.  The fastest route is looked for among routes ending within
+    12 months, then 24, and so on: a route found within ``depth`` months is faster than
+    any ending later, so later months need not be evaluated.  Other objectives look at
+    the whole horizon.  Returns (timings best first, the floor relaxed or None).
     """
     floor = probability_floor(objective, as_of)
-    model = RouteModel(tables, horizon, objective, max_log_cost=floor)
+    for max_log_cost in ([floor, None] if floor is not None else [None]):
+        usable = [t for t in tables if max_log_cost is None or t.fixed_log_cost <= max_log_cost]
+        depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
+        while True:
+            for table in usable:
+                extend_tables(table, states, horizon, depth)
+            timings = _best_timings(tables, depth, objective, max_log_cost, alternatives)
+            if depth == horizon or len(timings) == alternatives + 1:
+                break
+            depth = min(horizon, depth + SEARCH_STEP_MONTHS)
+        if timings:
+            relaxed = planning().min_route_probability.at(as_of) if max_log_cost is None and floor is not None else None
+            return timings, relaxed
+    return [], None
+
+
+def _best_timings(tables: list[StepTables], depth: int, objective: str, max_log_cost: int | None,
+                  alternatives: int) -> list[Timing]:
+    """The best timing with PR within ``depth`` months, then up to ``alternatives`` using other programs."""
+    model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost)
     timing = model.solve()
-    relaxed = None
-    if timing is None and floor is not None and relax:
-        model = RouteModel(tables, horizon, objective)
-        timing = model.solve()
-        relaxed = planning().min_route_probability.at(as_of) if timing is not None else None
     if timing is None:
-        return [], None
+        return []
     timings = [timing]
     seen = {tables[timing.template_index].template.programs}
     for _ in range(alternatives):
@@ -133,7 +143,7 @@ def _best_timings(tables, horizon: int, objective: str, as_of: date, alternative
             break
         timings.append(other)
         seen.add(tables[other.template_index].template.programs)
-    return timings, relaxed
+    return timings
 
 
 def _rules_version() -> str:

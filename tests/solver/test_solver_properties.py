@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.api import plan, prepare, probability_floor
+from planner import api
+from planner.api import _best_timings, plan, prepare, probability_floor
 from planner.profile import parse_profile
 from planner.solver.model import RouteModel
 from planner.solver.reference import best_objective
@@ -51,3 +52,28 @@ def test_every_route_is_valid_against_the_rules(data, objective):
         assert problems == [], problems
     if not result.found:
         assert result.no_route_reasons, "a 'no route' answer must say why"
+
+
+@settings(max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
+def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data, objective):
+    """plan() evaluates months only as far as its search needs; its routes must be the full-horizon search's.
+
+    The search step is shortened to 3 months so random profiles cross many steps.
+    """
+    profile = parse_profile(data)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api, "SEARCH_STEP_MONTHS", 3)
+        result = plan(profile, objective=objective, as_of=AS_OF, horizon=HORIZON, alternatives=2)
+    _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
+    floor = probability_floor(objective, AS_OF)
+    timings = _best_timings(tables, HORIZON, objective, floor, 2)
+    if not timings and floor is not None:
+        timings = _best_timings(tables, HORIZON, objective, None, 2)
+    expected = [(tables[t.template_index].template.programs, t.pr, model_primary(tables, t, objective)) for t in timings]
+    routes = [result.route, *result.alternatives] if result.found else []
+    primary = {"fastest": lambda r: r.expected_months, "probable": lambda r: None, "cheapest": lambda r: r.cost_cad}
+    got = [(tuple(r.programs), r.expected_months, primary[objective](r)) for r in routes]
+    if objective == "probable":  # the log-cost primary is not on the route; compare programs and months
+        expected = [e[:2] + (None,) for e in expected]
+    assert got == expected
