@@ -122,11 +122,14 @@ def prune_for_profile(G: nx.DiGraph, profile: Profile, as_of: date, cat: Catalog
     ctx = Context(profile, as_of)
     H = G.copy()
     excluded: list[Exclusion] = []
+    failures_of: dict[str, list[Verdict]] = {}  # a program on several edges is evaluated once
     for u, v, data in list(H.edges(data=True)):
         kept = {}
         for program_id, info in data["programs"].items():
             program = cat.get(program_id)
-            failures = static_failures(program, profile, as_of, cat, ctx)
+            if program_id not in failures_of:
+                failures_of[program_id] = static_failures(program, profile, as_of, cat, ctx)
+            failures = failures_of[program_id]
             if failures:
                 excluded.append(Exclusion(program_id, program.label, (u, v), failures))
             else:

@@ -7,6 +7,7 @@ it saw, the threshold, and — when unmet — what would change the answer.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -66,8 +67,25 @@ class Context:
         return facts.work_rules().hours_per_year.at(self.as_of)
 
 
-def experience_query(params: WorkExperienceParams) -> ExperienceQuery:
-    """The work a work-experience requirement counts."""
+def experience_query(params: WorkExperienceParams, teers: list[int] | None = None) -> ExperienceQuery:
+    """The work a work-experience requirement counts (with ``teers`` instead of its own, when given).
+
+    Built once per requirement version: the route planner asks thousands of times.
+    """
+    key = (id(params), tuple(teers) if teers is not None else None)
+    found = _queries.get(key)
+    if found is None:
+        query = _experience_query(params)
+        if teers is not None:
+            query = dataclasses.replace(query, teers=frozenset(teers))
+        found = _queries[key] = (params, query)  # holding params keeps its id from being reused
+    return found[1]
+
+
+_queries: dict[tuple, tuple[WorkExperienceParams, ExperienceQuery]] = {}
+
+
+def _experience_query(params: WorkExperienceParams) -> ExperienceQuery:
     return ExperienceQuery(where=params.where, within_years=params.within_years,
                            teers=frozenset(params.teers) if params.teers is not None else None,
                            nocs=frozenset(params.nocs) if params.nocs is not None else None,
@@ -131,7 +149,7 @@ def experience_language(params: ExperienceLanguageParams, ctx: Context) -> Outco
     needed = per_year * params.experience.min_months / 12
     seen_parts = []
     for option in params.options:
-        query = experience_query(params.experience.model_copy(update={"teers": option.teers}))
+        query = experience_query(params.experience, teers=option.teers)
         hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
         best = max((r.minimum for r in ctx.languages), default=0)
         seen_parts.append(f"TEER {'/'.join(map(str, option.teers))}: {_months(hours, per_year):.1f} months, best CLB {best}")
