@@ -36,11 +36,12 @@ class Processing(Strict):
 
 
 class Fee(Strict):
-    """A government fee."""
+    """A government fee: charged once per application, or per adult or per child it covers."""
 
     label: str
     amount_cad: float = Field(ge=0)
     payer: Literal["applicant", "employer"] = "applicant"
+    per: Literal["application", "adult", "child"] = "application"
 
 
 class Grant(Strict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from planner.api import plan
 from planner.profile import parse_profile
 from planner.timeline import with_retakes
@@ -28,3 +30,16 @@ def test_a_retake_renews_the_latest_result_and_does_not_revive_an_older_better_o
         result = plan(profile, objective=objective, as_of=AS_OF, horizon=30, alternatives=1)
         for route in [result.route, *result.alternatives] if result.found else []:
             assert validate_plan(result.model_copy(update={"route": route}), profile) == []
+
+
+def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
+    """Fees carry `per`: the PR application charges each adult and child; a work permit fee is charged once."""
+    from planner.programs import catalogue
+    from planner.solver.tables import step_fees
+    cat = catalogue()
+    on = date(2026, 11, 25)
+    pr = cat.get("federal.express_entry.pr_application")
+    assert step_fees(pr, on, adults=1, children=0) == 1590
+    assert step_fees(pr, on, adults=2, children=2) == 2 * 1590 + 2 * 260
+    cusma = cat.get("temporary.cusma.professional")
+    assert step_fees(cusma, on, adults=2, children=2) == 155  # the employer compliance fee is the employer's

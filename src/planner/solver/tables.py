@@ -254,17 +254,11 @@ def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
 
 
 def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
-    """Government fees the applicant pays for a program on a date (per adult/child where the fee says so)."""
+    """Government fees the applicant pays for a program on a date (each fee once, or per adult or child: its ``per``)."""
     if program.fees is None or program.fees.get(on) is None:
         return 0
-    total = 0.0
-    for fee in program.fees.get(on):
-        if fee.payer != "applicant":
-            continue
-        label = fee.label.lower()
-        count = children if "child" in label else adults if ("adult" in label or "spouse" in label or "per person" in label) else 1
-        total += fee.amount_cad * count
-    return int(round(total))
+    count = {"application": 1, "adult": adults, "child": children}
+    return int(round(sum(fee.amount_cad * count[fee.per] for fee in program.fees.get(on) if fee.payer == "applicant")))
 
 
 def step_probability(program: ProgramFile, on: date) -> float:
