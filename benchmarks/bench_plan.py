@@ -3,7 +3,13 @@
 - ``plan()`` latency, median of N warm runs, for each example profile (fastest route),
   and the same with 5 alternatives;
 - ``planner route`` wall time from a cold process (median of 3);
-- peak memory (max RSS) of a cold ``planner route`` process and of this process.
+- peak memory (max RSS) of a cold ``planner route`` process and of this process;
+- the floor under the cold time: a process that only imports the third-party libraries
+  ``planner route`` needs (OR-Tools, NetworkX, pydantic, click, PyYAML, rich).
+
+Warm runs share what every plan shares (rules loaded, the rounds model); a person's own
+facts are remembered only inside one ``plan()`` call (:mod:`planner.memo`), so each run
+does the work a new profile would.
 
 Targets (issue 4, on a 2-core machine): fastest ≤ 20 ms median warm, with 5 alternatives
 ≤ 50 ms, ``planner route`` cold ≤ 1.0 s wall, peak memory ≤ 250 MB.
@@ -68,6 +74,18 @@ def main() -> None:
         print(f"{path.stem:34} {fastest:10.1f} {with_alternatives:10.1f} {wall:7.2f} {peak:8.0f}  {summary}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this benchmark process: {own:.0f} MB")
+    floor = statistics.median(_cold_imports() for _ in range(3))
+    print(f"cold start of a process importing only the third-party libraries: {floor:.2f} s")
+
+
+def _cold_imports() -> float:
+    """Wall seconds of a process that imports only the third-party libraries ``planner route`` needs."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", THIRD_PARTY_IMPORTS], check=True)
+    return time.perf_counter() - start
+
+
+THIRD_PARTY_IMPORTS = "import ortools.sat.python.cp_model, networkx, pydantic, click, yaml, rich.console"
 
 
 if __name__ == "__main__":
