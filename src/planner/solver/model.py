@@ -121,8 +121,6 @@ class RouteModel:
         self._optimum: dict[int, Timing | None] = {}
         self._pruned = [prune_unreachable(t, horizon, max_log_cost) for t in self.tables]
         self._bounds = [objective_bound(t, i, len(self.tables), horizon, objective) for i, t in enumerate(self._pruned)]
-        self.solved = 0
-        """How many template models have been solved (the rest were ruled out by their bounds)."""
 
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
@@ -136,7 +134,6 @@ class RouteModel:
             if best is not None and self._bounds[index] >= best.objective:
                 break
             if index not in self._optimum:
-                self.solved += 1
                 self._optimum[index] = TemplateModel(self._pruned[index], index, len(self.tables), self.horizon,
                                                      self.objective, self.max_log_cost).solve(time_limit_s)
             found = self._optimum[index]
