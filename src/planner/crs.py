@@ -305,7 +305,7 @@ def _rule_change_dates() -> list[date]:
     return change_dates_in(crs_rules(), facts.work_rules())
 
 
-def score_key(profile: Profile, as_of: date, *, nominated: bool | None = None) -> tuple:
+def score_key(profile: Profile, as_of: date) -> tuple:
     """What :func:`score`'s total depends on that changes while a route unfolds: equal keys, equal totals.
 
     This holds for profiles that agree on every field except the work history, the status
@@ -313,13 +313,12 @@ def score_key(profile: Profile, as_of: date, *, nominated: bool | None = None) -
     changes), scored on any dates.  The key holds the version of the rules in force, age,
     which credentials are complete, years of Canadian and foreign work, the usable
     language levels (and the spouse's), whether the job offer qualifies, and whether an
-    Express Entry-linked nomination is in force (``nominated`` overrides the profile's).
+    Express Entry-linked nomination is in force.
     The route planner computes each distinct key's score once instead of every month.
     """
     rules = crs_rules()
     nomination = profile.provincial_nomination
-    if nominated is None:
-        nominated = nomination is not None and nomination.express_entry_linked and nomination.date <= as_of
+    nominated = nomination is not None and nomination.express_entry_linked and nomination.date <= as_of
     spouse = profile.spouse
     spouse_key = None
     if profile.has_scoring_spouse:

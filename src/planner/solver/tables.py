@@ -63,12 +63,12 @@ class States:
         self._eligible: dict = {}
         self._occupations = frozenset([job.noc for job in profile.work_history]
                                       + [job[0] for job in [canadian_job_for(profile, as_of)] if job is not None])
+        self.horizon = horizon
         self._end = month_date(as_of, horizon)
         self._hopeless: dict[str, bool] = {}
         self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
-        self._crs_by_month: dict[tuple, int] = {}
         self._round_types: dict[tuple, list[str]] = {}
-        self._arrivals: dict[tuple[int, int], list[int]] = {}
+        self._arrivals: dict[int, list[int]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -109,20 +109,13 @@ class States:
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
         """CRS in a month, with an Express Entry-linked nomination in force when ``nomination`` is given."""
-        found = self._crs_by_month.get((self._move_key(move), month, nomination))
-        if found is None:
-            ctx = self.context(move, month)
-            key = crs_module.score_key(ctx.profile, ctx.as_of, nominated=True) if nomination else ctx.crs_key
-            found = self.scored("crs", key, lambda: (self.context(move, month, nomination) if nomination else ctx).crs_total_uncached)
-            self._crs_by_month[(self._move_key(move), month, nomination)] = found
-        return found
+        return self.context(move, month, nomination).crs_total
 
-    def arrival_candidates(self, horizon: int, earliest: int) -> list[int]:
+    def arrival_candidates(self, earliest: int) -> list[int]:
         """The arrival months worth considering for a permit taking ``earliest`` months (see :func:`arrival_candidates`)."""
-        key = (horizon, earliest)
-        if key not in self._arrivals:
-            self._arrivals[key] = arrival_candidates(self.profile, self.as_of, horizon, earliest)
-        return self._arrivals[key]
+        if earliest not in self._arrivals:
+            self._arrivals[earliest] = arrival_candidates(self.profile, self.as_of, self.horizon, earliest)
+        return self._arrivals[earliest]
 
     def round_types(self, move: Move | None, month: int, pool_program: str | None) -> list[str]:
         """Round types the person could be invited in at a month: the pool program's (or every Express
@@ -172,17 +165,12 @@ class PlanContext(Context):
 
     @cached_property
     def crs_total(self) -> int:
-        return self._states.scored("crs", self.crs_key, lambda: self.crs_total_uncached)
+        return self._states.scored("crs", self.crs_key, lambda: self.crs.total)
 
     @cached_property
     def fsw(self):
         return self._states.scored("fsw", fsw_module.score_key(self.profile, self.as_of),
                                    lambda: fsw_module.score(self.profile, self.as_of))
-
-    @property
-    def crs_total_uncached(self) -> int:
-        """The total scored on this context's own profile and date."""
-        return self.crs.total
 
 
 @dataclass
@@ -306,13 +294,6 @@ def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
     return expiry, len(newest)
 
 
-def build_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
-    """Evaluate the rules month by month for one template, over the whole horizon."""
-    tables = start_tables(template, states, horizon)
-    extend_tables(tables, states, horizon, horizon)
-    return tables
-
-
 def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
     """A template's tables without any month evaluated yet: fees, probabilities, arrivals, PR processing.
 
@@ -351,7 +332,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         if job is None:
             tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
             return tables
-        for arrival in states.arrival_candidates(horizon, median):
+        for arrival in states.arrival_candidates(median):
             start = arrival - median
             if not states.eligible(program, None, start):
                 continue
