@@ -14,8 +14,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from planner import crs, facts
+from planner import crs, facts, memo
 from planner.dates import add_years, age_on
 from planner.facts import ExperienceQuery
 from planner.profile import Education, Work, parse_profile
@@ -99,6 +101,39 @@ def test_future_job_does_not_count():
 
 
 # --- what counts as Canadian experience ---------------------------------------------------------
+
+# Any set of jobs: the running-total counting equals counting day by day, inside a plan's memory or not.
+
+def _day_by_day(jobs, on, query) -> Fraction:
+    """Hours counted one day at a time (the definition), independently of facts.counted_hours."""
+    cap = facts.work_rules().max_hours_per_week.at(on)
+    day, total = add_years(on, -query.within_years), Fraction(0)
+    while day <= on:
+        weekly = sum(Fraction(j.hours_per_week).limit_denominator(100) for j in jobs
+                     if query.counts(j) and j.start <= day and (j.end is None or day <= j.end))
+        total += Fraction(min(weekly, cap)) / 7
+        day += timedelta(days=1)
+    return total
+
+
+_jobs = st.lists(st.builds(
+    lambda start, days, hours, ongoing, canada: Work(
+        noc="21231", country="CA" if canada else "IN", start=start, hours_per_week=hours,
+        end=None if ongoing else start + timedelta(days=days)),
+    st.dates(date(2018, 1, 1), date(2025, 12, 31)), st.integers(0, 1500),
+    st.sampled_from([10, 15.5, 20, 25.25, 30, 40, 60]), st.booleans(), st.booleans()), max_size=4)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_jobs, st.dates(date(2019, 1, 1), date(2026, 12, 31)), st.sampled_from([1, 3]))
+def test_counted_hours_equal_day_by_day_counting(jobs, on, years):
+    query = ExperienceQuery(where="any", within_years=years)
+    expected = _day_by_day(jobs, on, query)
+    assert facts.counted_hours(jobs, on, query) == expected
+    with memo.scope():
+        assert facts.counted_hours(jobs, add_years(on, -1), query) == _day_by_day(jobs, add_years(on, -1), query)
+        assert facts.counted_hours(jobs, on, query) == expected
+
 
 def test_self_employed_canadian_work_excluded():
     jobs = [job(START, 728, 40, self_employed=True)]

@@ -10,6 +10,7 @@ shorten the year); part-time is pro-rated.  Both numbers live in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -115,36 +116,58 @@ def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fra
 
     Days are counted inclusively; each day contributes (weekly hours of all counted jobs
     active that day, capped at the weekly maximum) / 7.  Inside a :func:`planner.memo.scope`
-    the answer is remembered (jobs and queries are immutable).
+    the running totals of a set of jobs are remembered (jobs and queries are immutable), so
+    asking again for another date or window costs two look-ups.
     """
-    return _counted_hours(tuple(jobs), on, query)
+    jobs = tuple(jobs)
+    cap = work_rules().max_hours_per_week.at(on) * _HOUR_SCALE
+    start, end = _window(on, query.within_years)
+    curve = _hours_curve(jobs, query, cap)
+    return Fraction(curve.total_before(end.toordinal() + 1) - curve.total_before(start.toordinal()), 7 * _HOUR_SCALE)
+
+
+@dataclass(frozen=True)
+class _HoursCurve:
+    """Capped weekly hours (in hundredths) as a step function of the day, with running totals.
+
+    From day ``days[i]`` (an ordinal) until the next step, ``rates[i]`` hours a week count;
+    ``totals[i]`` is the sum of the daily rates of all days before ``days[i]``.
+    """
+
+    days: tuple[int, ...]
+    rates: tuple[int, ...]
+    totals: tuple[int, ...]
+
+    def total_before(self, day: int) -> int:
+        """The sum of the daily rates of all days before ``day`` (an ordinal)."""
+        i = bisect_right(self.days, day) - 1
+        if i < 0:
+            return 0
+        return self.totals[i] + self.rates[i] * (day - self.days[i])
 
 
 @per_scope
-def _counted_hours(jobs: tuple[Work, ...], on: date, query: ExperienceQuery) -> Fraction:
-    rules = work_rules()
-    cap = rules.max_hours_per_week.at(on) * _HOUR_SCALE
-    start, end = _window(on, query.within_years)
-    events: dict[date, int] = {}
+def _hours_curve(jobs: tuple[Work, ...], query: ExperienceQuery, cap: int) -> _HoursCurve:
+    steps: dict[int, int] = {}
     for job in jobs:
-        if not query.counts(job):
-            continue
-        span = _clipped(job, start, end)
-        if span is None:
+        if not query.counts(job) or (job.end is not None and job.end < job.start):
             continue
         hours = round(job.hours_per_week * _HOUR_SCALE)
-        events[span[0]] = events.get(span[0], 0) + hours
-        after = span[1] + timedelta(days=1)
-        events[after] = events.get(after, 0) - hours
-    total = 0
-    weekly = 0
-    previous: date | None = None
-    for day in sorted(events):
-        if previous is not None and weekly > 0:
-            total += min(weekly, cap) * (day - previous).days
-        weekly += events[day]
-        previous = day
-    return Fraction(total, 7 * _HOUR_SCALE)
+        first = job.start.toordinal()
+        steps[first] = steps.get(first, 0) + hours
+        if job.end is not None:
+            after = job.end.toordinal() + 1
+            steps[after] = steps.get(after, 0) - hours
+    days, rates, totals = [], [], []
+    weekly, total = 0, 0
+    for day in sorted(steps):
+        if days:
+            total += rates[-1] * (day - days[-1])
+        weekly += steps[day]
+        days.append(day)
+        rates.append(min(weekly, cap))
+        totals.append(total)
+    return _HoursCurve(tuple(days), tuple(rates), tuple(totals))
 
 
 def experience_years(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:
