@@ -105,7 +105,8 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     Routes must first reach the minimum route probability; only if none does are they
     searched for without it (the floor is then reported as relaxed).  Templates whose
     fixed steps alone fall below the floor cannot reach it, so the first search does not
-    evaluate their months.  The fastest route is looked for among routes ending within
+    evaluate their months, nor months whose invitation cannot reach it (see
+    :func:`planner.solver.tables.extend_tables`).  The fastest route is looked for among routes ending within
     12 months, then 24, and so on: a route found within ``depth`` months is faster than
     any ending later, so later months need not be evaluated.  Other objectives look at
     the whole horizon.  Returns (timings best first, the floor relaxed or None).
@@ -116,7 +117,7 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
         depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
         while True:
             for table in usable:
-                extend_tables(table, states, horizon, depth)
+                extend_tables(table, states, horizon, depth, max_log_cost)
             timings = _best_timings(tables, depth, objective, max_log_cost, alternatives)
             if depth == horizon or len(timings) == alternatives + 1:
                 break

@@ -35,7 +35,9 @@ def add_months(start: date, months: int) -> date:
     index = start.year * 12 + (start.month - 1) + months
     year, month = divmod(index, 12)
     month += 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
+    day = start.day
+    if day > 28:  # every month has 28 days; only later days may need clipping
+        day = min(day, calendar.monthrange(year, month)[1])
     return date(year, month, day)
 
 

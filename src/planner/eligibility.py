@@ -10,10 +10,11 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from planner.predicates import PREDICATES, Context, experience_query
+from planner.predicates import LANGUAGES_OF, PREDICATES, Context, experience_query, offer_never_meets
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile, catalogue
 from planner.rules.schema import Certainty, Reference
+from planner.timeline import Unchanging
 
 
 class Verdict(BaseModel):
@@ -113,27 +114,45 @@ def is_eligible(program: ProgramFile, ctx: Context) -> bool:
     return True
 
 
-def cannot_become_eligible(program: ProgramFile, occupations: frozenset[str], start: date, end: date) -> bool:
+def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date, end: date) -> bool:
     """True if ``program`` is certainly not met on any day from ``start`` to ``end``, whatever else happens.
 
-    An exact shortcut, not a heuristic: it holds when the program is closed on every one
-    of those days, when a ``manual_check`` requirement is in force (never met by the
-    planner), or when a work-experience requirement, in every version in force then, asks
-    for months of work in occupations none of ``occupations`` (every occupation the
-    person has held or could hold on the route) belongs to.
+    An exact shortcut, not a heuristic: it reads only what no route changes (``person``).
+    It holds when the program is closed on every one of those days, when a
+    ``manual_check`` requirement is in force (never met by the planner), or when a
+    requirement fails in every version in force then for a reason that does not change:
+    months of work in occupations the person never holds, a language they have no test
+    in, a job offer they do not have or that fails on more than its wage, a citizenship
+    they do not hold.
     """
     if not any(program.open.values_between(start, end)):
         return True
     for requirement in program.requirements:
-        versions = requirement.values_between(start, end)
         if requirement.kind == "manual_check":
             return True
-        if requirement.kind == "work_experience" and all(
-                params is None or (params.min_months > 0 and not any(
-                    experience_query(params).occupation_matches(code) for code in occupations))
-                for params in versions):
+        never = _NEVER_MET.get(requirement.kind)
+        if never is not None and all(params is None or never(params, person)
+                                     for params in requirement.values_between(start, end)):
             return True
     return False
+
+
+def _work_never_met(params, person: Unchanging) -> bool:
+    return params.min_months > 0 and not any(experience_query(params).occupation_matches(code)
+                                             for code in person.occupations)
+
+
+def _language_never_met(params, person: Unchanging) -> bool:
+    return not person.test_languages & set(LANGUAGES_OF[params.language])
+
+
+_NEVER_MET = {
+    "work_experience": _work_never_met,
+    "language": _language_never_met,
+    "job_offer": lambda params, person: offer_never_meets(params, person.job_offer),
+    "citizenship": lambda params, person: not person.citizenships & set(params.any_of),
+}
+"""Per requirement kind: does it fail on every date for what no route changes (given one version's params)."""
 
 
 def evaluate_many(profile: Profile, as_of: date, program_ids: list[str] | None = None) -> list[ProgramEligibility]:

@@ -97,6 +97,7 @@ class ExperienceQuery:
         return True
 
 
+@lru_cache(maxsize=4096)
 def _window(on: date, within_years: int) -> tuple[date, date]:
     return add_years(on, -within_years), on
 

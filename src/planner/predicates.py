@@ -17,7 +17,7 @@ from planner import crs, facts, fsw, noc
 from planner.dates import add_months, age_on, months_between
 from planner.facts import ExperienceQuery
 from planner.language import LanguageResult, convert
-from planner.profile import Profile
+from planner.profile import JobOffer, Profile
 from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CredentialLanguageParams,
                                   CrsMinParams, EducationParams, ExperienceLanguageParams, FswPointsParams,
                                   IntendedProvinceParams, JobOfferParams, LanguageParams, ManualCheckParams,
@@ -128,8 +128,12 @@ def _meets(result: LanguageResult, minimums: dict[str, int]) -> bool:
     return all(result.levels[a] >= level for a, level in minimums.items())
 
 
+LANGUAGES_OF = {"any": ("en", "fr"), "english": ("en",), "french": ("fr",)}
+"""The test languages a language requirement's ``language`` accepts."""
+
+
 def _language_choices(params_language: str, ctx: Context) -> list[LanguageResult]:
-    wanted = {"any": ("en", "fr"), "english": ("en",), "french": ("fr",)}[params_language]
+    wanted = LANGUAGES_OF[params_language]
     return [r for r in ctx.languages if r.language in wanted]
 
 
@@ -261,6 +265,34 @@ def job_offer(params: JobOfferParams, ctx: Context) -> Outcome:
     wanted = "a job offer"
     if offer is None:
         return Outcome(False, "no job offer", wanted, "get a job offer from a Canadian employer")
+    annual_hours = planning().annual_hours_for_wages.at(ctx.as_of)
+    hourly = offer.hourly_wage_cad or (offer.annual_salary_cad / annual_hours if offer.annual_salary_cad else None)
+    place, terms = _offer_problems(params, offer)
+    wage = []
+    floor = params.min_hourly_wage_cad
+    if params.min_hourly_wage_by_noc and offer.noc in params.min_hourly_wage_by_noc:
+        floor = params.min_hourly_wage_by_noc[offer.noc]
+    if floor is not None and (hourly is None or hourly < floor - 1e-9):
+        wage.append(f"wage {'unknown' if hourly is None else f'${hourly:.2f}/h'} below ${floor:.2f}/h")
+    problems = place + wage + terms
+    seen = f"offer NOC {offer.noc}" + (f", ${hourly:.2f}/h" if hourly else "") + (f", {offer.province}" if offer.province else "")
+    return Outcome(not problems, seen, "job offer: " + _offer_threshold(params), "; ".join(problems) or None)
+
+
+def offer_never_meets(params: JobOfferParams, offer: JobOffer | None) -> bool:
+    """True if ``offer`` fails a job-offer requirement on any date: no offer, or a problem other than the wage.
+
+    Nothing along a route changes the offer; only the wage test reads the date (the hours
+    a year that turn a salary into an hourly wage).
+    """
+    if offer is None:
+        return True
+    place, terms = _offer_problems(params, offer)
+    return bool(place or terms)
+
+
+def _offer_problems(params: JobOfferParams, offer: JobOffer) -> tuple[list[str], list[str]]:
+    """What keeps ``offer`` from meeting the requirement, except its wage: (occupation and place, terms)."""
     problems = []
     found = noc.occupation(offer.noc)
     if params.teers is not None and (found is None or found.teer not in params.teers):
@@ -271,25 +303,18 @@ def job_offer(params: JobOfferParams, ctx: Context) -> Outcome:
         problems.append(f"NOC {offer.noc} not in groups {', '.join(params.noc_prefixes)}")
     if params.provinces is not None and offer.province not in params.provinces:
         problems.append(f"province {offer.province} not in {', '.join(params.provinces)}")
-    annual_hours = planning().annual_hours_for_wages.at(ctx.as_of)
-    hourly = offer.hourly_wage_cad or (offer.annual_salary_cad / annual_hours if offer.annual_salary_cad else None)
-    floor = params.min_hourly_wage_cad
-    if params.min_hourly_wage_by_noc and offer.noc in params.min_hourly_wage_by_noc:
-        floor = params.min_hourly_wage_by_noc[offer.noc]
-    if floor is not None and (hourly is None or hourly < floor - 1e-9):
-        problems.append(f"wage {'unknown' if hourly is None else f'${hourly:.2f}/h'} below ${floor:.2f}/h")
+    terms = []
     if params.min_annual_salary_cad is not None and (offer.annual_salary_cad or 0) < params.min_annual_salary_cad:
-        problems.append(f"salary below ${params.min_annual_salary_cad:,.0f}")
+        terms.append(f"salary below ${params.min_annual_salary_cad:,.0f}")
     if params.permanent_or_min_months is not None and not (offer.permanent or (offer.duration_months or 0) >= params.permanent_or_min_months):
-        problems.append(f"not permanent or {params.permanent_or_min_months}+ months")
+        terms.append(f"not permanent or {params.permanent_or_min_months}+ months")
     if params.full_time and not offer.full_time:
-        problems.append("not full-time")
+        terms.append("not full-time")
     if params.lmia is not None and offer.lmia != params.lmia:
-        problems.append("LMIA " + ("missing" if params.lmia else "present"))
+        terms.append("LMIA " + ("missing" if params.lmia else "present"))
     if params.gts_referral is not None and offer.gts_referral != params.gts_referral:
-        problems.append("no designated-partner referral" if params.gts_referral else "referral present")
-    seen = f"offer NOC {offer.noc}" + (f", ${hourly:.2f}/h" if hourly else "") + (f", {offer.province}" if offer.province else "")
-    return Outcome(not problems, seen, "job offer: " + _offer_threshold(params), "; ".join(problems) or None)
+        terms.append("no designated-partner referral" if params.gts_referral else "referral present")
+    return problems, terms
 
 
 def _offer_threshold(params: JobOfferParams) -> str:

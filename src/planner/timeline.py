@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from planner.dates import add_months, months_between
 from planner.language import convert, test_rules
 from planner.process import planning
-from planner.profile import LanguageTest, Nomination, Profile, StatusInCanada, Work
+from planner.profile import JobOffer, LanguageTest, Nomination, Profile, StatusInCanada, Work
 
 
 def month_date(as_of: date, month: int) -> date:
@@ -46,6 +46,29 @@ def canadian_job_for(profile: Profile, as_of: date) -> tuple[str, float, str | N
         latest = max(profile.work_history, key=lambda j: (j.end or date.max, j.start))
         return latest.noc, latest.hours_per_week, latest.employer
     return None
+
+
+@dataclass(frozen=True)
+class Unchanging:
+    """What no route changes about the person: :func:`project` and :func:`with_retakes` leave these alone.
+
+    ``occupations`` are every occupation the person has held or would hold in Canada;
+    ``test_languages`` the languages of their tests (a retake renews a test, it never adds
+    a language).
+    """
+
+    occupations: frozenset[str]
+    test_languages: frozenset[str]
+    job_offer: JobOffer | None
+    citizenships: frozenset[str]
+
+
+def unchanging(profile: Profile, as_of: date) -> Unchanging:
+    """What stays the same about ``profile`` along every route planned from ``as_of``."""
+    job = canadian_job_for(profile, as_of)
+    return Unchanging(occupations=frozenset([j.noc for j in profile.work_history] + ([job[0]] if job else [])),
+                      test_languages=frozenset(test_rules(t.test).language for t in profile.language_tests),
+                      job_offer=profile.job_offer, citizenships=frozenset(profile.citizenships))
 
 
 def current_permit_months(profile: Profile, as_of: date) -> int | None:

@@ -1,7 +1,7 @@
 """The exact shortcuts the month tables take must never change an answer.
 
 `cannot_become_eligible` skips programs no month of the plan can meet; these tests pin
-what it may and may not rule out, and check it against evaluating every month.
+what it may and may not rule out, and check it against evaluating months along random routes.
 CRS totals and FSW scores are cached by `crs.score_key` and `fsw.score_key`; a property
 test checks that equal keys mean equal scores.
 """
@@ -20,7 +20,8 @@ from planner.eligibility import cannot_become_eligible, is_eligible
 from planner.predicates import Context
 from planner.profile import parse_profile
 from planner.programs import catalogue
-from planner.timeline import Move, project
+from planner.profile import JobOffer
+from planner.timeline import Move, Unchanging, canadian_job_for, project, unchanging, with_retakes
 
 from .strategies import profiles
 
@@ -30,6 +31,9 @@ AS_OF = date(2026, 11, 25)
 STEM = "federal.express_entry.category.stem"
 HEALTHCARE = "federal.express_entry.category.healthcare"
 CEC = "federal.express_entry.cec"
+FRENCH = "federal.express_entry.category.french"
+MILITARY = "federal.express_entry.category.military"
+CUSMA = "temporary.cusma.professional"
 
 
 def test_values_between_lists_every_version_in_force_in_the_window():
@@ -40,40 +44,67 @@ def test_values_between_lists_every_version_in_force_in_the_window():
     assert stem.values_between(date(2020, 1, 1), date(2020, 2, 1)) == [None]
 
 
+def person(occupations=("21231",), languages=("en",), offer=None, citizenships=("IN",)) -> Unchanging:
+    return Unchanging(occupations=frozenset(occupations), test_languages=frozenset(languages), job_offer=offer,
+                      citizenships=frozenset(citizenships))
+
+
 def test_a_category_without_the_persons_occupation_is_hopeless():
     cat = catalogue()
     # Software engineers (21231) left the STEM list on 2025-02-27; the healthcare list is empty.
-    assert cannot_become_eligible(cat.get(STEM), frozenset({"21231"}), AS_OF, add_months(AS_OF, 60))
-    assert cannot_become_eligible(cat.get(HEALTHCARE), frozenset({"21231"}), AS_OF, add_months(AS_OF, 60))
+    assert cannot_become_eligible(cat.get(STEM), person(), AS_OF, add_months(AS_OF, 60))
+    assert cannot_become_eligible(cat.get(HEALTHCARE), person(), AS_OF, add_months(AS_OF, 60))
     # Cybersecurity specialists (21220) are on the list: not ruled out.
-    assert not cannot_become_eligible(cat.get(STEM), frozenset({"21220"}), AS_OF, add_months(AS_OF, 60))
+    assert not cannot_become_eligible(cat.get(STEM), person(["21220"]), AS_OF, add_months(AS_OF, 60))
     # Before 2025-02-27 software engineers were listed, so a window reaching back then is not hopeless.
-    assert not cannot_become_eligible(cat.get(STEM), frozenset({"21231"}), date(2024, 6, 1), date(2025, 6, 1))
+    assert not cannot_become_eligible(cat.get(STEM), person(), date(2024, 6, 1), date(2025, 6, 1))
 
 
 def test_a_program_the_person_can_still_meet_is_not_ruled_out():
-    assert not cannot_become_eligible(catalogue().get(CEC), frozenset({"21231"}), AS_OF, add_months(AS_OF, 60))
+    assert not cannot_become_eligible(catalogue().get(CEC), person(), AS_OF, add_months(AS_OF, 60))
 
 
-def test_hopeless_programs_are_never_met_in_any_month():
-    """The shortcut agrees with evaluating each month: a hopeless program is unmet every month."""
-    profile = parse_profile({
-        "birth_date": "1994-03-01", "citizenships": ["IN"],
-        "education": [{"level": "master", "country": "IN", "completed": "2018-05-31", "eca": True}],
-        "language_tests": [{"test": "ielts_general", "date": "2026-01-10", "listening": 8.5, "reading": 8.0,
-                            "writing": 7.5, "speaking": 7.5}],
-        "work_history": [{"noc": "21231", "employer": "X", "country": "IN", "start": "2018-07-01", "end": None,
-                          "hours_per_week": 40}],
-        "settlement_funds_cad": 30000,
-    })
+def test_the_french_category_needs_a_french_test_and_no_route_adds_one():
+    french, end = catalogue().get(FRENCH), add_months(AS_OF, 60)
+    assert cannot_become_eligible(french, person(languages=["en"]), AS_OF, end)
+    assert cannot_become_eligible(french, person(languages=[]), AS_OF, end)
+    assert not cannot_become_eligible(french, person(languages=["en", "fr"]), AS_OF, end)
+
+
+def test_an_offer_outside_the_listed_occupations_never_meets_the_military_category():
+    military, end = catalogue().get(MILITARY), add_months(AS_OF, 60)
+    software = JobOffer(noc="21231", province="ON", annual_salary_cad=120000, permanent=True)
+    assert cannot_become_eligible(military, person(offer=None), AS_OF, end)
+    assert cannot_become_eligible(military, person(offer=software), AS_OF, end)
+    # A listed Armed Forces occupation is not ruled out (its wage is never judged in advance).
+    assert not cannot_become_eligible(military, person(occupations=["40042"], offer=software.model_copy(
+        update={"noc": "40042"})), AS_OF, end)
+
+
+def test_cusma_is_hopeless_for_citizens_of_other_countries():
+    cusma, end = catalogue().get(CUSMA), add_months(AS_OF, 60)
+    assert cannot_become_eligible(cusma, person(citizenships=["IN"]), AS_OF, end)
+    assert not cannot_become_eligible(cusma, person(citizenships=["IN", "MX"]), AS_OF, end)
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles(), st.integers(0, 12))
+def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
+    """The shortcut agrees with evaluating each month along a route, moved to Canada or not, tests retaken."""
+    profile = parse_profile(data)
     cat = catalogue()
-    occupations = frozenset(job.noc for job in profile.work_history)
-    end = add_months(AS_OF, 24)
-    for program in cat.programs:
-        if cannot_become_eligible(program, occupations, AS_OF, end):
-            for month in range(0, 25, 3):
-                on = add_months(AS_OF, month)
-                assert not is_eligible(program, Context(profile, on)), (program.id, on)
+    end = add_months(AS_OF, 48)
+    hopeless = [p for p in cat.programs if cannot_become_eligible(p, unchanging(profile, AS_OF), AS_OF, end)]
+    job = canadian_job_for(profile, AS_OF)
+    moves = [None] + ([Move("temporary.cusma.professional", "cusma_worker", arrival, *job, None)] if job else [])
+    for move in moves:
+        for month in range(0, 49, 4):
+            on = add_months(AS_OF, month)
+            projected, _ = with_retakes(project(profile, AS_OF, month, move), on)
+            ctx = Context(projected, on)
+            for program in hopeless:
+                assert not is_eligible(program, ctx), (program.id, month, move)
 
 
 @settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],

@@ -27,7 +27,7 @@ from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
 from planner.solver.templates import RouteTemplate
 from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
-                              with_retakes)
+                              unchanging, with_retakes)
 
 LOG_SCALE = 1000
 """Probabilities enter the model as integer costs round(-ln(p) * LOG_SCALE) (CP-SAT has no floats)."""
@@ -61,13 +61,14 @@ class States:
         self.cat = cat
         self._contexts: dict = {}
         self._eligible: dict = {}
-        self._occupations = frozenset([job.noc for job in profile.work_history]
-                                      + [job[0] for job in [canadian_job_for(profile, as_of)] if job is not None])
+        self._unchanging = unchanging(profile, as_of)
         self.horizon = horizon
         self._end = month_date(as_of, horizon)
         self._hopeless: dict[str, bool] = {}
         self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
         self._round_types: dict[tuple, list[str]] = {}
+        self._possible_round_types: dict[str | None, tuple[str, ...]] = {}
+        self._decisions: dict[tuple, dict[int, tuple[int, int]]] = {}
         self._arrivals: dict[int, list[int]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
@@ -104,7 +105,7 @@ class States:
         """True if no month of the plan can meet ``program`` (see :func:`cannot_become_eligible`)."""
         found = self._hopeless.get(program.id)
         if found is None:
-            found = self._hopeless[program.id] = cannot_become_eligible(program, self._occupations, self.as_of, self._end)
+            found = self._hopeless[program.id] = cannot_become_eligible(program, self._unchanging, self.as_of, self._end)
         return found
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
@@ -123,14 +124,43 @@ class States:
         key = (self._move_key(move), month, pool_program)
         found = self._round_types.get(key)
         if found is None:
-            types: set[str] = set()
-            for program in self.cat.programs:
-                if program.kind in ("express_entry", "category") and program.round_types:
-                    if program.kind == "express_entry" and pool_program is not None and program.id != pool_program:
-                        continue
-                    if self.eligible(program, move, month):
-                        types.update(program.round_types)
-            found = self._round_types[key] = sorted(types)
+            found = self._round_types[key] = sorted(
+                {t for program in self._round_type_programs(pool_program) if self.eligible(program, move, month)
+                 for t in program.round_types})
+        return found
+
+    def possible_round_types(self, template: RouteTemplate) -> tuple[str, ...]:
+        """Every round type :meth:`round_types` could give for the template's pool program in some month."""
+        pool_program = template.pool.program.id if template.pool is not None else None
+        found = self._possible_round_types.get(pool_program)
+        if found is None:
+            found = self._possible_round_types[pool_program] = tuple(sorted(
+                {t for program in self._round_type_programs(pool_program) if not self.hopeless(program)
+                 for t in program.round_types}))
+        return found
+
+    def _round_type_programs(self, pool_program: str | None) -> list[ProgramFile]:
+        """Programs whose round types an invitation can come in: the pool program (or every Express Entry
+        program, when ``pool_program`` is None) and the categories."""
+        return [program for program in self.cat.programs
+                if program.kind in ("express_entry", "category") and program.round_types
+                and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)]
+
+    @cached_property
+    def language_expiry(self) -> tuple[int | None, int]:
+        """The first plan month some newest test is no longer valid, and how many tests (see :func:`_language_expiry`)."""
+        return _language_expiry(self.profile, self.as_of)
+
+    def decision_table(self, template: RouteTemplate) -> dict[int, tuple[int, int]]:
+        """(median, p80) months of the PR decision for an application submitted in each plan month.
+
+        Shared, read-only, by the templates with the same decision and nomination programs.
+        """
+        key = (template.decision.program.id, template.nomination.program.id if template.nomination else None)
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decisions[key] = {month: decision_processing(template, month_date(self.as_of, month))
+                                            for month in range(0, self.horizon + 1)}
         return found
 
     def scored(self, score: str, key: tuple, compute):
@@ -197,7 +227,9 @@ class StepTables:
     fixed_log_cost: int = 0
     notes: list[str] = field(default_factory=list)
     evaluated_through: int = -1
-    """The last month whose pool, nomination and invitation entries have been evaluated."""
+    """The last month whose pool, nomination and invitation entries have been evaluated (or deferred)."""
+    deferred: set[tuple[int, int]] = field(default_factory=set)
+    """(arrival, month) left out under a probability floor; see :func:`extend_tables`."""
 
 
 def permit_length(grant) -> int | None:
@@ -305,7 +337,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     retake = planning().language_retake.at(as_of)
     prep = planning().months_to_submit_after_invitation.at(as_of)
     deadline_days = express_entry_process().ita_deadline_days.at(as_of)
-    expiry, test_count = _language_expiry(profile, as_of)
+    expiry, test_count = states.language_expiry
     tables = StepTables(template=template, arrivals=[], moves={}, as_of=as_of, prep_months=prep,
                         language_expiry=expiry, retake_months=retake.months,
                         retake_validity=12 * validity_rules().validity_years.at(as_of), retake_cost=int(round(retake.cost_cad * max(test_count, 1))))
@@ -346,35 +378,84 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         tables.permit_limit[NO_MOVE] = current_permit_months(profile, as_of)
 
     if template.decision is not None:
-        for month in range(0, horizon + 1):
-            tables.decision[month] = decision_processing(template, month_date(as_of, month))
+        tables.decision = states.decision_table(template)
     return tables
 
 
-def extend_tables(tables: StepTables, states: States, horizon: int, through: int) -> None:
+def extend_tables(tables: StepTables, states: States, horizon: int, through: int,
+                  max_log_cost: int | None = None) -> None:
     """Evaluate the months after those already evaluated, up to month ``through`` (at most ``horizon``).
 
     Entries only depend on their own month (and the whole ``horizon``, which sets the
     window an invitation has to come in), so evaluating the months in stretches gives
     the same tables as evaluating them at once.
+
+    With ``max_log_cost`` (a route probability floor), a month whose invitation could not
+    keep the route within it even at its best (:func:`invitation_cannot_meet`) is deferred:
+    its pool, round-type and invitation entries are left out, which no route meeting the
+    floor can miss (the pool month of such a template is its invitation-wait month).  A
+    later call without ``max_log_cost`` evaluates the deferred months first.
     """
-    template, as_of = tables.template, states.as_of
-    first, through = tables.evaluated_through + 1, min(through, horizon)
-    if tables.notes or first > through:
+    template = tables.template
+    if tables.notes:
+        return
+    through = min(through, horizon)
+    if max_log_cost is None and tables.deferred:
+        for arrival, month in sorted(k for k in tables.deferred if k[1] <= through):
+            tables.deferred.discard((arrival, month))
+            _month_entries(tables, states, tables.moves[arrival], arrival, month, horizon)
+    first = tables.evaluated_through + 1
+    if first > through:
         return
     tables.evaluated_through = through
+    budget = None
+    if max_log_cost is not None and template.invitation is not None and template.nomination is None:
+        budget = max_log_cost - tables.fixed_log_cost
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
         for month in range(max(arrival, 0, first), through + 1):
-            if template.pool is not None and states.eligible(template.pool.program, move, month):
-                tables.pool.add((arrival, month))
-            if template.nomination is not None:
-                nominated = template.nomination.program
-                if states.eligible(nominated, move, month):
-                    median, _ = _processing(nominated, month_date(as_of, month))
-                    tables.nomination[(arrival, month)] = median
-            if template.invitation is not None:
-                _invitation_entry(tables, states, move, arrival, month, horizon)
+            if budget is not None and invitation_cannot_meet(tables, states, move, month, horizon, budget):
+                tables.deferred.add((arrival, month))
+            else:
+                _month_entries(tables, states, move, arrival, month, horizon)
+
+
+def _month_entries(tables: StepTables, states: States, move: Move | None, arrival: int, month: int,
+                   horizon: int) -> None:
+    """The pool, nomination and invitation entries of one (arrival, month)."""
+    template = tables.template
+    if template.pool is not None and states.eligible(template.pool.program, move, month):
+        tables.pool.add((arrival, month))
+    if template.nomination is not None:
+        nominated = template.nomination.program
+        if states.eligible(nominated, move, month):
+            median, _ = _processing(nominated, month_date(states.as_of, month))
+            tables.nomination[(arrival, month)] = median
+    if template.invitation is not None:
+        _invitation_entry(tables, states, move, arrival, month, horizon)
+
+
+def invitation_cannot_meet(tables: StepTables, states: States, move: Move | None, month: int, horizon: int,
+                           budget: int) -> bool:
+    """True if no invitation wait starting in ``month`` can cost at most ``budget`` (a template without nomination).
+
+    The invitation's probability at the month's CRS is largest when the person fits every
+    round type the template could ever invite them in and the window is as long as it can
+    be; the estimate grows with the round types, the score and the window, so if even that
+    costs more than ``budget``, the month's real entry does too (or there is none).  The three laws
+    are property tests of the estimator (tests/rounds/test_rounds_estimator.py).
+    """
+    window = _invitation_window(tables, month, horizon)
+    if window < 1:
+        return True
+    best = estimate_cached(states.crs(move, month), states.possible_round_types(tables.template), states.as_of, window)
+    return log_cost(best.probability) > budget
+
+
+def _invitation_window(tables: StepTables, month: int, horizon: int) -> int:
+    """Months an invitation may take when waiting starts in ``month``, leaving time to apply and be decided."""
+    decision_median = tables.decision.get(month, (0, 0))[0] if tables.decision else 0
+    return horizon - month - tables.prep_months - decision_median
 
 
 def _invitation_entry(tables: StepTables, states: States, move, arrival: int, month: int, horizon: int) -> None:
@@ -389,8 +470,7 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
         types = sorted(set(types) | set(template.invitation.program.round_types or ["pnp"]))
     if not types:
         return
-    decision_median = tables.decision.get(month, (0, 0))[0] if tables.decision else 0
-    window = horizon - month - tables.prep_months - decision_median
+    window = _invitation_window(tables, month, horizon)
     if window < 1:
         return
     estimate = estimate_cached(score, tuple(types), states.as_of, window)
