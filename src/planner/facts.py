@@ -70,6 +70,16 @@ class ExperienceQuery:
     exclude_full_time_student: bool = False
     require_authorized: bool = False
 
+    def __hash__(self) -> int:
+        # Queries key the per-plan memory of hours; hashing their sets once keeps those look-ups cheap.
+        try:
+            return self._hash  # type: ignore[has-type]
+        except AttributeError:
+            found = hash((self.where, self.within_years, self.teers, self.nocs, self.noc_prefixes,
+                          self.exclude_self_employed, self.exclude_full_time_student, self.require_authorized))
+            object.__setattr__(self, "_hash", found)
+            return found
+
     def counts(self, job: Work) -> bool:
         """True if ``job`` is the kind of work this query counts."""
         if not job.paid:

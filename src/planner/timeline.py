@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from planner.dates import add_months, months_between
 from planner.language import convert, test_rules
+from planner.memo import per_scope
 from planner.process import planning
 from planner.profile import JobOffer, LanguageTest, Nomination, Profile, StatusInCanada, Work
 
@@ -89,21 +90,37 @@ def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
     current = profile.status_in_canada
     for job in profile.work_history:
         if job.end is None and arrived and not job.in_canada:
-            job = job.model_copy(update={"end": max(job.start, arrival - timedelta(days=1))})
+            job = _ended(job, max(job.start, arrival - timedelta(days=1)))
         elif job.end is None and job.in_canada and current.valid_until is not None and current.valid_until < on:
-            job = job.model_copy(update={"end": max(job.start, current.valid_until)})
+            job = _ended(job, max(job.start, current.valid_until))
         jobs.append(job)
     status = current
     if arrived:
-        jobs.append(Work(noc=move.noc, employer=move.employer, country="CA", start=arrival, end=None,
-                         hours_per_week=move.hours_per_week))
-        status = StatusInCanada(status="worker", permit=move.program)
+        jobs.append(_canadian_job(move.noc, move.employer, arrival, move.hours_per_week))
+        status = _worker(move.program)
     update: dict = {"work_history": jobs, "status_in_canada": status}
     if nominated_province is not None and nomination_month is not None:
         update["provincial_nomination"] = Nomination(province=nominated_province,
                                                      date=month_date(as_of, nomination_month),
                                                      express_entry_linked=True)
     return profile.model_copy(update=update)
+
+
+# A route projects the same jobs month after month: made once per plan (see planner.memo).
+
+@per_scope
+def _ended(job: Work, end: date) -> Work:
+    return job.model_copy(update={"end": end})
+
+
+@per_scope
+def _canadian_job(noc: str, employer: str | None, start: date, hours_per_week: float) -> Work:
+    return Work(noc=noc, employer=employer, country="CA", start=start, end=None, hours_per_week=hours_per_week)
+
+
+@per_scope
+def _worker(permit: str) -> StatusInCanada:
+    return StatusInCanada(status="worker", permit=permit)
 
 
 def newest_tests(profile: Profile) -> dict[str, LanguageTest]:
