@@ -118,7 +118,12 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
         while True:
             for table in usable:
                 extend_tables(table, states, horizon, depth, max_log_cost)
-            timings = _best_timings(tables, depth, objective, max_log_cost, alternatives)
+            model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost)
+            # Fewer program sets with any possible route than routes wanted: a deeper search is needed anyway.
+            if depth < horizon and len(model.possible_program_sets()) < alternatives + 1:
+                timings = []
+            else:
+                timings = _best_timings(model, alternatives)
             if depth == horizon or len(timings) == alternatives + 1:
                 break
             depth = min(horizon, depth + SEARCH_STEP_MONTHS)
@@ -128,10 +133,9 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     return [], None
 
 
-def _best_timings(tables: list[StepTables], depth: int, objective: str, max_log_cost: int | None,
-                  alternatives: int) -> list[Timing]:
-    """The best timing with PR within ``depth`` months, then up to ``alternatives`` using other programs."""
-    model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost)
+def _best_timings(model: RouteModel, alternatives: int) -> list[Timing]:
+    """The model's best timing, then up to ``alternatives`` using other programs."""
+    tables = model.tables
     timing = model.solve()
     if timing is None:
         return []

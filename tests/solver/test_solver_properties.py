@@ -67,9 +67,9 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
         result = plan(profile, objective=objective, as_of=AS_OF, horizon=HORIZON, alternatives=2)
     _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
     floor = probability_floor(objective, AS_OF)
-    timings = _best_timings(tables, HORIZON, objective, floor, 2)
+    timings = _best_timings(RouteModel(tables, HORIZON, objective, max_log_cost=floor), 2)
     if not timings and floor is not None:
-        timings = _best_timings(tables, HORIZON, objective, None, 2)
+        timings = _best_timings(RouteModel(tables, HORIZON, objective), 2)
     expected = [(tables[t.template_index].template.programs, t.pr, model_primary(tables, t, objective)) for t in timings]
     routes = [result.route, *result.alternatives] if result.found else []
     primary = {"fastest": lambda r: r.expected_months, "probable": lambda r: None, "cheapest": lambda r: r.cost_cad}

@@ -122,6 +122,11 @@ class RouteModel:
         self._pruned = [prune_unreachable(t, horizon, max_log_cost) for t in self.tables]
         self._bounds = [objective_bound(t, i, len(self.tables), horizon, objective) for i, t in enumerate(self._pruned)]
 
+    def possible_program_sets(self) -> set[tuple[str, ...]]:
+        """The program sets of the templates not excluded that may have a route (their bound is not None)."""
+        return {self.tables[i].template.programs for i, bound in enumerate(self._bounds)
+                if bound is not None and i not in self._excluded}
+
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
         self._excluded.update(template_indexes)
