@@ -105,11 +105,12 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     Routes must first reach the minimum route probability; only if none does are they
     searched for without it (the floor is then reported as relaxed).  Templates whose
     fixed steps alone fall below the floor cannot reach it, so the first search does not
-    evaluate their months, nor months whose invitation cannot reach it (see
-    :func:`planner.solver.tables.extend_tables`).  The fastest route is looked for among routes ending within
-    12 months, then 24, and so on: a route found within ``depth`` months is faster than
-    any ending later, so later months need not be evaluated.  Other objectives look at
-    the whole horizon.  Returns (timings best first, the floor relaxed or None).
+    evaluate their months, nor the months whose invitation cannot reach it (see
+    :func:`planner.solver.tables.extend_tables`).  The fastest route is looked for among
+    routes ending within 12 months, then 24, and so on: a route found within ``depth``
+    months is faster than any ending later, so later months need not be evaluated.  Other
+    objectives look at the whole horizon.  Returns (timings best first, the floor relaxed
+    or None).
     """
     floor = probability_floor(objective, as_of)
     for max_log_cost in ([floor, None] if floor is not None else [None]):

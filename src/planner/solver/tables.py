@@ -439,11 +439,11 @@ def invitation_cannot_meet(tables: StepTables, states: States, move: Move | None
                            budget: int) -> bool:
     """True if no invitation wait starting in ``month`` can cost at most ``budget`` (a template without nomination).
 
-    The invitation's probability at the month's CRS is largest when the person fits every
-    round type the template could ever invite them in and the window is as long as it can
-    be; the estimate grows with the round types, the score and the window, so if even that
-    costs more than ``budget``, the month's real entry does too (or there is none).  The three laws
-    are property tests of the estimator (tests/rounds/test_rounds_estimator.py).
+    The bound is the estimate at the month's own CRS and window as if the person fitted
+    every round type the template could ever invite them in.  Qualifying for more round
+    types never lowers the estimate (a property test of the estimator in
+    tests/rounds/test_rounds_estimator.py), so if even that costs more than ``budget``,
+    the month's real entry does too, or there is none.
     """
     window = _invitation_window(tables, month, horizon)
     if window < 1:
