@@ -245,19 +245,13 @@ class _Lines:
 
 def canadian_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
     """Skilled, authorized Canadian work that counts for CRS (not self-employed, not while a full-time student)."""
-    return _work_query("canada", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)))
+    return facts.shared_query("canada", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)),
+                              exclude_self_employed=True, exclude_full_time_student=True, require_authorized=True)
 
 
 def foreign_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
     """Skilled work outside Canada that counts for CRS, inside the CRS work window."""
-    return _work_query("abroad", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)))
-
-
-@lru_cache(maxsize=64)
-def _work_query(where: str, within_years: int, teers: tuple[int, ...]) -> ExperienceQuery:
-    canada = where == "canada"
-    return ExperienceQuery(where=where, within_years=within_years, teers=frozenset(teers),
-                           exclude_self_employed=canada, exclude_full_time_student=canada, require_authorized=canada)
+    return facts.shared_query("abroad", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)))
 
 
 def _levels_text(result: LanguageResult | None) -> str:

@@ -107,6 +107,17 @@ class ExperienceQuery:
         return True
 
 
+
+@lru_cache(maxsize=256)
+def shared_query(where: Where, within_years: int, teers: tuple[int, ...] | None = None, *,
+                 exclude_self_employed: bool = False, exclude_full_time_student: bool = False,
+                 require_authorized: bool = False) -> ExperienceQuery:
+    """The one :class:`ExperienceQuery` for these values: scores ask for the same few queries every month."""
+    return ExperienceQuery(where=where, within_years=within_years, teers=None if teers is None else frozenset(teers),
+                           exclude_self_employed=exclude_self_employed,
+                           exclude_full_time_student=exclude_full_time_student, require_authorized=require_authorized)
+
+
 @lru_cache(maxsize=4096)
 def _window(on: date, within_years: int) -> tuple[date, date]:
     return add_years(on, -within_years), on

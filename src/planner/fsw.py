@@ -106,13 +106,8 @@ def _points_for_language(result: LanguageResult, grid: Grid) -> int:
 
 
 def _skilled_query(on: date, within_years: int, where: str = "any") -> ExperienceQuery:
-    return _query(where, within_years, tuple(facts.work_rules().skilled_teers.at(on)))
-
-
-@lru_cache(maxsize=64)
-def _query(where: str, within_years: int, teers: tuple[int, ...]) -> ExperienceQuery:
-    return ExperienceQuery(where=where, within_years=within_years, teers=frozenset(teers),
-                           require_authorized=True)  # only checked for work in Canada
+    return facts.shared_query(where, within_years, tuple(facts.work_rules().skilled_teers.at(on)),
+                              require_authorized=True)  # only checked for work in Canada
 
 
 @lru_cache(maxsize=1)
