@@ -85,7 +85,7 @@ def _cold_imports() -> float:
     return time.perf_counter() - start
 
 
-THIRD_PARTY_IMPORTS = "import ortools.sat.python.cp_model, networkx, pydantic, click, yaml, rich.console"
+THIRD_PARTY_IMPORTS = "import ortools.sat.python.cp_model_helper, networkx, pydantic, click, yaml, rich.console"
 
 
 if __name__ == "__main__":

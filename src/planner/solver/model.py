@@ -26,8 +26,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
+from planner.solver import cpsat
 from planner.solver.tables import StepTables
 
 OBJECTIVES = ("fastest", "probable", "cheapest")
@@ -94,10 +93,6 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
         else:
             pool.add((arrival, month))
     return dataclasses.replace(t, invitation=invitation, nomination=nomination, pool=pool)
-
-
-def _values(domain: list[int]) -> cp_model.Domain:
-    return cp_model.Domain.FromValues(sorted(set(domain)))
 
 
 class RouteModel:
@@ -201,7 +196,7 @@ class TemplateModel:
         self.max_log_cost = max_log_cost
         self.index = index
         self.n = count
-        self.model = cp_model.CpModel()
+        self.model = cpsat.Model()
         self._v: dict = {}
         self.feasible = self._build_template(index, table)
         if self.feasible:
@@ -216,85 +211,83 @@ class TemplateModel:
                 or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
             return False
         # `use` is fixed true: constraints keep their "only when this route is used" form from the route's logic.
-        use = m.new_bool_var(f"use[{index}]")
-        m.add(use == 1)
+        use = m.bool_var(f"use[{index}]")
+        m.equal(use, 1)
         v = self._v
 
-        a = m.new_int_var_from_domain(_values(t.arrivals), f"arrival[{index}]")
+        a = m.int_var_in(t.arrivals, f"arrival[{index}]")
         v["a"] = a
-        start_floor = m.new_int_var(0, H, f"in_canada_from[{index}]")
-        m.add_max_equality(start_floor, [a, m.new_constant(0)])
+        start_floor = m.int_var(0, H, f"in_canada_from[{index}]")
+        m.max_equality(start_floor, [a, m.constant(0)])
 
         last_ready = start_floor  # the month the next step may start
         pool = nom = nominee = wait_start = None
         if tpl.pool is not None:
-            pool = m.new_int_var(0, H, f"pool[{index}]")
-            m.add(pool >= last_ready).only_enforce_if(use)
-            m.add_allowed_assignments([a, pool], sorted(t.pool)).only_enforce_if(use)
+            pool = m.int_var(0, H, f"pool[{index}]")
+            m.at_least(pool, last_ready, only_if=[use])
+            m.allowed([a, pool], sorted(t.pool), only_if=[use])
             last_ready = pool
         if tpl.nomination is not None:
-            nom = m.new_int_var(0, H, f"nomination[{index}]")
-            duration = m.new_int_var(0, H, f"nomination_months[{index}]")
-            m.add(nom >= last_ready).only_enforce_if(use)
-            m.add_allowed_assignments([a, nom, duration],
-                                      sorted((arr, s, d) for (arr, s), d in t.nomination.items())).only_enforce_if(use)
-            nominee = m.new_int_var(0, 2 * H, f"nominee[{index}]")
-            m.add(nominee == nom + duration)
+            nom = m.int_var(0, H, f"nomination[{index}]")
+            duration = m.int_var(0, H, f"nomination_months[{index}]")
+            m.at_least(nom, last_ready, only_if=[use])
+            m.allowed([a, nom, duration], sorted((arr, s, d) for (arr, s), d in t.nomination.items()), only_if=[use])
+            nominee = m.int_var(0, 2 * H, f"nominee[{index}]")
+            m.equal(nominee, nom + duration)
             last_ready = nominee
         if tpl.invitation is not None:
-            wait_start = m.new_int_var(0, H, f"wait_start[{index}]")
-            m.add(wait_start == last_ready).only_enforce_if(use)
-            wait = m.new_int_var(0, 10 * H, f"wait[{index}]")
-            logc_inv = m.new_int_var(0, 10 ** 5, f"invitation_cost[{index}]")
-            m.add_allowed_assignments(
-                [a, wait_start, wait, logc_inv],
-                sorted((arr, s, w, c) for (arr, s), (w, c, _, _) in t.invitation.items())).only_enforce_if(use)
-            ita = m.new_int_var(0, 11 * H, f"invitation[{index}]")
-            m.add(ita == wait_start + wait)
+            wait_start = m.int_var(0, H, f"wait_start[{index}]")
+            m.equal(wait_start, last_ready, only_if=[use])
+            wait = m.int_var(0, 10 * H, f"wait[{index}]")
+            logc_inv = m.int_var(0, 10 ** 5, f"invitation_cost[{index}]")
+            m.allowed([a, wait_start, wait, logc_inv],
+                      sorted((arr, s, w, c) for (arr, s), (w, c, _, _) in t.invitation.items()), only_if=[use])
+            ita = m.int_var(0, 11 * H, f"invitation[{index}]")
+            m.equal(ita, wait_start + wait)
         else:
-            logc_inv = m.new_constant(0)
-            ita = m.new_int_var(0, 11 * H, f"ready_to_apply[{index}]")
-            m.add(ita == last_ready)
-        sub = m.new_int_var(0, 12 * H, f"submission[{index}]")
-        m.add(sub == ita + t.prep_months)
-        decision = m.new_int_var(0, 10 * H, f"decision_months[{index}]")
-        m.add_allowed_assignments([sub, decision], sorted((s, d[0]) for s, d in t.decision.items())).only_enforce_if(use)
-        pr = m.new_int_var(0, 22 * H, f"pr[{index}]")
-        m.add(pr == sub + decision)
-        m.add(pr <= H).only_enforce_if(use)
+            logc_inv = m.constant(0)
+            ita = m.int_var(0, 11 * H, f"ready_to_apply[{index}]")
+            m.equal(ita, last_ready)
+        sub = m.int_var(0, 12 * H, f"submission[{index}]")
+        m.equal(sub, ita + t.prep_months)
+        decision = m.int_var(0, 10 * H, f"decision_months[{index}]")
+        m.allowed([sub, decision], sorted((s, d[0]) for s, d in t.decision.items()), only_if=[use])
+        pr = m.int_var(0, 22 * H, f"pr[{index}]")
+        m.equal(pr, sub + decision)
+        m.at_most(pr, H, only_if=[use])
 
         # Status: the permit must still be valid when the PR application is submitted.
         limits = [(arr, lim) for arr, lim in t.permit_limit.items() if lim is not None]
         if limits and len(limits) == len(t.permit_limit):
-            limit = m.new_int_var(0, 10 * H, f"permit_until[{index}]")
-            m.add_allowed_assignments([a, limit], sorted(limits)).only_enforce_if(use)
-            m.add(sub <= limit).only_enforce_if(use)
+            limit = m.int_var(0, 10 * H, f"permit_until[{index}]")
+            m.allowed([a, limit], sorted(limits), only_if=[use])
+            m.at_most(sub, limit, only_if=[use])
 
         # Language results must be valid at each step that needs them; one retake may renew them.
-        retake_used = m.new_bool_var(f"retake_used[{index}]")
-        retake = m.new_int_var(0, H, f"retake[{index}]")
-        m.add(retake == 0).only_enforce_if(retake_used.Not())
+        retake_used = m.bool_var(f"retake_used[{index}]")
+        retake = m.int_var(0, H, f"retake[{index}]")
+        m.equal(retake, 0, only_if=[retake_used.negated()])
         needing = [x for x in (pool, nom, sub) if x is not None]
         if t.language_expiry is not None:
             invalid_somewhere = []
             for k, when in enumerate(needing):
-                valid = m.new_bool_var(f"original_test_valid[{index},{k}]")
-                m.add(when <= t.language_expiry - 1).only_enforce_if(valid)
-                m.add(when >= t.language_expiry).only_enforce_if(valid.Not())
-                m.add_implication(valid.Not(), retake_used)
-                m.add(retake + t.retake_months <= when).only_enforce_if([valid.Not(), use])
-                m.add(when <= retake + t.retake_months + t.retake_validity - 1).only_enforce_if([valid.Not(), use])
-                invalid_somewhere.append(valid.Not())
-            m.add_bool_or(invalid_somewhere).only_enforce_if(retake_used)  # retake only when a step needs it
+                valid = m.bool_var(f"original_test_valid[{index},{k}]")
+                m.at_most(when, t.language_expiry - 1, only_if=[valid])
+                m.at_least(when, t.language_expiry, only_if=[valid.negated()])
+                m.implication(valid.negated(), retake_used)
+                m.at_most(retake + t.retake_months, when, only_if=[valid.negated(), use])
+                m.at_most(when, retake + t.retake_months + t.retake_validity - 1, only_if=[valid.negated(), use])
+                invalid_somewhere.append(valid.negated())
+            m.any_true(invalid_somewhere, only_if=[retake_used])  # retake only when a step needs it
         else:
-            m.add(retake_used == 0)
+            m.equal(retake_used, 0)
 
-        cost = m.new_int_var(0, 10 ** 7, f"cost[{index}]")
-        m.add(cost == t.fixed_cost + t.retake_cost * retake_used)
-        logc = m.new_int_var(0, 10 ** 6, f"log_cost[{index}]")
-        m.add(logc == t.fixed_log_cost + logc_inv)
+        cost = m.int_var(0, 10 ** 7, f"cost[{index}]")
+        m.equal(cost, t.fixed_cost + t.retake_cost * retake_used)
+        logc = m.int_var(0, 10 ** 6, f"log_cost[{index}]")
+        m.equal(logc, t.fixed_log_cost + logc_inv)
         if self.max_log_cost is not None:
-            m.add(logc <= self.max_log_cost).only_enforce_if(use)
+            m.at_most(logc, self.max_log_cost, only_if=[use])
         v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
                  cost=cost, logc=logc, retake_used=retake_used, retake=retake)
         return True
@@ -316,20 +309,16 @@ class TemplateModel:
         """Solve; return the chosen route's timing, or None when no route exists."""
         if not self.feasible:
             return None
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = 0
-        solver.parameters.max_time_in_seconds = time_limit_s
-        status = solver.solve(self.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = self.model.solve(time_limit_s)
+        if solution is None:
             return None
         v, index = self._v, self.index
 
         def value(x):
-            return None if x is None else int(solver.value(x))
+            return None if x is None else solution.value(x)
 
         return Timing(template_index=index, arrival=value(v["a"]), pool=value(v["pool"]), nomination=value(v["nom"]),
                       nominee=value(v["nominee"]), wait_start=value(v["wait_start"]), invitation=value(v["ita"]),
                       submission=value(v["sub"]), pr=value(v["pr"]),
-                      retake=value(v["retake"]) if solver.value(v["retake_used"]) else None,
-                      cost=value(v["cost"]), log_cost=value(v["logc"]), objective=int(round(solver.objective_value)))
+                      retake=value(v["retake"]) if value(v["retake_used"]) else None,
+                      cost=value(v["cost"]), log_cost=value(v["logc"]), objective=int(round(solution.objective)))
