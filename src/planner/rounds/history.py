@@ -22,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
+from planner.rules.parse_cache import cached_parse
 from planner.rules.schema import ModelFile, Reference, Strict
 
 HISTORY_FILE = "rounds/history.yaml"
@@ -162,12 +163,16 @@ def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool =
 _FastStrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
+def _parse_fast(text: str) -> object:
+    return yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _read_yaml_fast(path: Path) -> object:
-    """Parse ``path`` with libyaml; on any problem, re-read with the shared loader for its precise error."""
+    """Parse ``path`` with libyaml (an earlier parse of the same bytes is reused); on any problem, re-read with
+    the shared loader for its precise error."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_FastStrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except (OSError, yaml.YAMLError):
+        return cached_parse(Path(path), "history", _parse_fast)
+    except (OSError, ValueError, yaml.YAMLError):  # ValueError: undecodable bytes, or a key like 2017-13-06
         return read_yaml(path)  # raises ModelFileError naming the file and line
 
 

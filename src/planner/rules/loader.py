@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import ModelFileError
+from planner.rules.parse_cache import cached_parse
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -107,13 +108,19 @@ def format_loc(loc: tuple) -> str:
 _DATE_REPR = re.compile(r"^datetime\.date\((\d+), (\d+), (\d+)\)$")
 
 
+def _parse_strict(text: str) -> object:
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+
+
 def read_yaml(path: Path) -> object:
-    """Parse one YAML file strictly and return its data."""
+    """Parse one YAML file strictly and return its data (an earlier parse of the same bytes is reused)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        return cached_parse(Path(path), "strict", _parse_strict)
     except FileNotFoundError:
         raise ModelFileError("file not found", file=str(path), hint="restore it from the repository") from None
+    except UnicodeDecodeError as error:
+        raise ModelFileError(f"not UTF-8 text (byte {error.start})", file=str(path),
+                             hint="save the file as UTF-8") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = f" (line {mark.line + 1})" if mark else ""
