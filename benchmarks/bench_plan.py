@@ -2,7 +2,8 @@
 
 - ``plan()`` latency, median of N warm runs, for each example profile (fastest route),
   and the same with 5 alternatives;
-- ``planner route`` wall time from a cold process (median of 3);
+- ``planner route`` wall time from a cold process (median of 3, after one unmeasured run that fills
+  the rule-parse cache), and once with an empty parse cache (a first run after installing);
 - peak memory (max RSS) of a cold ``planner route`` process and of this process;
 - the floor under the cold time: a process that only imports the third-party libraries
   ``planner route`` needs (OR-Tools, NetworkX, pydantic, click, PyYAML, rich).
@@ -20,10 +21,12 @@ Usage: ``python benchmarks/bench_plan.py [--runs 100] [--as-of 2026-11-25]``
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -41,12 +44,12 @@ def _median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def _cold_route(path: Path, as_of: str) -> tuple[float, float]:
+def _cold_route(path: Path, as_of: str, env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and max RSS (MB) of one cold `planner route` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "planner", "route", str(path), "--as-of", as_of],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024
@@ -60,6 +63,7 @@ def main() -> None:
     as_of = date.fromisoformat(args.as_of)
 
     from planner import load_profile, plan
+    from planner.rules.parse_cache import CACHE_ENV
     print(f"{'example':34} {'fastest ms':>10} {'5 alts ms':>10} {'cold s':>7} {'cold MB':>8}  route")
     for path in EXAMPLES:
         profile = load_profile(path)
@@ -67,6 +71,7 @@ def main() -> None:
         plan(profile, as_of=as_of, alternatives=5)
         fastest = _median_ms(lambda: plan(profile, as_of=as_of), args.runs)
         with_alternatives = _median_ms(lambda: plan(profile, as_of=as_of, alternatives=5), max(5, args.runs // 5))
+        _cold_route(path, args.as_of)  # fills the rule-parse cache, as any earlier run would have
         colds = [_cold_route(path, args.as_of) for _ in range(3)]
         wall = statistics.median(c[0] for c in colds)
         peak = max(c[1] for c in colds)
@@ -74,6 +79,9 @@ def main() -> None:
         print(f"{path.stem:34} {fastest:10.1f} {with_alternatives:10.1f} {wall:7.2f} {peak:8.0f}  {summary}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this benchmark process: {own:.0f} MB")
+    with tempfile.TemporaryDirectory() as empty:
+        first, _ = _cold_route(EXAMPLES[0], args.as_of, env={**os.environ, CACHE_ENV: empty})
+    print(f"cold planner route with an empty rule-parse cache (first run after installing): {first:.2f} s")
     floor = statistics.median(_cold_imports() for _ in range(3))
     print(f"cold start of a process importing only the third-party libraries: {floor:.2f} s")
 

@@ -208,12 +208,17 @@ class Model:
         objective.scaling_factor = 1.0
 
     # -- solving -----------------------------------------------------------------------
-    def solve(self, time_limit_s: float, workers: int = 1, seed: int = 0) -> Solution | None:
-        """Solve deterministically (one worker, fixed seed); None when no solution was found."""
+    def solve(self, time_limit_s: float, workers: int = 1, seed: int = 0, **settings: int | bool) -> Solution | None:
+        """Solve deterministically (one worker, fixed seed); None when no solution was found.
+
+        ``settings`` are further CP-SAT parameters by name (``SatParameters`` fields).
+        """
         parameters = helper.SatParameters()
         parameters.num_workers = workers
         parameters.random_seed = seed
         parameters.max_time_in_seconds = time_limit_s
+        for name, value in settings.items():
+            setattr(parameters, name, value)
         solver = helper.SolveWrapper()
         solver.set_parameters(parameters)
         response = solver.solve(self.proto)
