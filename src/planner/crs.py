@@ -225,14 +225,25 @@ def _column(value: int, thresholds: list[int]) -> int | None:
 
 
 class _Lines:
-    """Collects lines, resolving each rule's value and provenance on the as-of date."""
+    """Collects lines, resolving each rule's value and provenance on the as-of date.
 
-    def __init__(self, as_of: date):
+    With ``detailed=False`` only each line's section and points are kept (for :func:`score_total`).
+    """
+
+    def __init__(self, as_of: date, detailed: bool = True):
         self.as_of = as_of
+        self.detailed = detailed
         self.lines: list[CrsLine] = []
+        self.points: list[tuple[Section, int]] = []
+
+    def section_total(self, section: Section) -> int:
+        return sum(points for s, points in self.points if s == section)
 
     def add(self, section: Section, name: str, label: str, points: int, detail: str,
             rule_file: str, param_name: str, param: Dated) -> None:
+        self.points.append((section, points))
+        if not self.detailed:
+            return
         found = param.entry(self.as_of)
         self.lines.append(CrsLine(
             section=section, name=name, label=label, points=points, detail=detail,
@@ -330,6 +341,15 @@ def score_key(profile: Profile, as_of: date) -> tuple:
             facts.qualifying_job_offer(profile, as_of)[0], nominated)
 
 
+def score_total(profile: Profile, as_of: date) -> int:
+    """``score(profile, as_of).total``, without building the breakdown (the route planner needs only totals)."""
+    rules = crs_rules()
+    inputs, _ = _inputs(profile, as_of, rules)
+    results, _ = _usable_results(profile.language_tests, as_of)
+    return max(sum(points for _, points in _lines_with(profile, as_of, rules, inputs, first, second, False).points)
+               for first, second in _language_candidates(profile, results))
+
+
 def score(profile: Profile, as_of: date) -> CrsResult:
     """Return the CRS score of ``profile`` on ``as_of``, trying both official-language orders if not declared."""
     rules = crs_rules()
@@ -366,7 +386,17 @@ def _language_candidates(profile: Profile, results: list[LanguageResult]):
 
 def _score_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
                 first: LanguageResult | None, second: LanguageResult | None) -> CrsResult:
-    lines = _Lines(as_of)
+    lines = _lines_with(profile, as_of, rules, inputs, first, second, True)
+    sections = {s: lines.section_total(s) for s in SECTIONS}
+    return CrsResult(total=sum(sections.values()), sections=sections, lines=lines.lines, as_of=as_of,
+                     with_spouse=profile.has_scoring_spouse, first_official_language=first.language if first else None,
+                     notes=[])
+
+
+def _lines_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
+                first: LanguageResult | None, second: LanguageResult | None, detailed: bool) -> _Lines:
+    """Every line of the score with ``first`` and ``second`` as the official-language results."""
+    lines = _Lines(as_of, detailed)
     with_spouse = profile.has_scoring_spouse
     column = "with_spouse" if with_spouse else "without_spouse"
     core = rules.core
@@ -403,10 +433,7 @@ def _score_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
 
     # D. Additional
     _additional_lines(lines, profile, as_of, rules, inputs, first, second)
-
-    sections = {s: sum(l.points for l in lines.lines if l.section == s) for s in SECTIONS}
-    return CrsResult(total=sum(sections.values()), sections=sections, lines=lines.lines, as_of=as_of,
-                     with_spouse=with_spouse, first_official_language=first.language if first else None, notes=[])
+    return lines
 
 
 def _spouse_lines(lines: _Lines, spouse: Spouse, as_of: date, rules: CrsRules) -> None:
@@ -481,7 +508,7 @@ def _transferability_lines(lines: _Lines, profile: Profile, as_of: date, rules: 
               certificate_points,
               "certificate of qualification held" if profile.trade_certificate else "no certificate of qualification",
               "transferability.yaml", "certificate_language", t.certificate_language)
-    raw_total = sum(l.points for l in lines.lines if l.section == "transferability")
+    raw_total = lines.section_total("transferability")
     if raw_total > caps.total:
         lines.add("transferability", "transferability_cap", "Skill transferability cap", caps.total - raw_total,
                   f"combinations add up to {raw_total}; the section is capped at {caps.total}",
@@ -564,7 +591,7 @@ def _additional_lines(lines: _Lines, profile: Profile, as_of: date, rules: CrsRu
               "additional.yaml", "canadian_study", a.canadian_study)
 
     cap = a.cap.at(as_of)
-    raw_total = sum(l.points for l in lines.lines if l.section == "additional")
+    raw_total = lines.section_total("additional")
     if raw_total > cap:
         lines.add("additional", "additional_cap", "Additional points cap", cap - raw_total,
                   f"additional points add up to {raw_total}; capped at {cap}", "additional.yaml", "cap", a.cap)

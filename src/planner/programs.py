@@ -133,6 +133,7 @@ class Catalogue:
         self._programs = programs
         self.statuses = statuses.statuses
         self._aliases = {alias: pid for pid, (program, _) in programs.items() for alias in program.aliases}
+        self._ordered = tuple(programs[pid][0] for pid in sorted(programs))
 
     def expand(self, node: str) -> list[str]:
         """Expand a transition endpoint: a status id, or ``@kind`` for every status of that kind."""
@@ -147,7 +148,7 @@ class Catalogue:
     @property
     def programs(self) -> list[ProgramFile]:
         """Every program, ordered by id."""
-        return [self._programs[pid][0] for pid in sorted(self._programs)]
+        return list(self._ordered)
 
     def path_of(self, program_id: str) -> str:
         """The models/-relative file a program comes from."""

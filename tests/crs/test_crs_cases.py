@@ -242,11 +242,12 @@ def test_crs_case(case: Case):
     """planner.crs.score gives the hand-worked total, sections and lines."""
     if case.problem:
         pytest.fail(case.problem)
-    from planner.crs import score
+    from planner.crs import score, score_total
     from planner.profile import parse_profile
 
     profile = parse_profile(case.profile, source=f"{case.file}: {case.name}")
     result = score(profile, case.as_of)
+    assert score_total(profile, case.as_of) == result.total  # the route planner's total-only path
 
     expect = case.expect
     got_lines: dict[str, int] = {}

@@ -26,7 +26,7 @@ in time for the first step the original results no longer cover.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from dataclasses import dataclass
 
 from planner.solver import cpsat
@@ -78,7 +78,7 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
 
     budget = None if max_log_cost is None else max_log_cost - t.fixed_log_cost
     if budget is not None and budget < 0:
-        return dataclasses.replace(t, arrivals=[])
+        return _with(t, arrivals=[])
     invitation = {}
     for key, entry in t.invitation.items():
         pr = earliest_pr(key[1] + entry[0] + t.prep_months)
@@ -104,7 +104,15 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
                 pool.add((arrival, month))
         else:
             pool.add((arrival, month))
-    return dataclasses.replace(t, invitation=invitation, nomination=nomination, pool=pool)
+    return _with(t, invitation=invitation, nomination=nomination, pool=pool)
+
+
+def _with(t: StepTables, **changes) -> StepTables:
+    """A shallow copy of ``t`` with ``changes`` (``dataclasses.replace`` without re-running ``__init__``)."""
+    copied = copy.copy(t)
+    for name, value in changes.items():
+        setattr(copied, name, value)
+    return copied
 
 
 class RouteModel:

@@ -68,6 +68,7 @@ class States:
         self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
         self._round_types: dict[tuple, list[str]] = {}
         self._possible_round_types: dict[str | None, tuple[str, ...]] = {}
+        self._round_type_program_lists: dict[str | None, list[ProgramFile]] = {}
         self._decisions: dict[tuple, dict[int, tuple[int, int]]] = {}
         self._arrivals: dict[int, list[int]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
@@ -142,9 +143,13 @@ class States:
     def _round_type_programs(self, pool_program: str | None) -> list[ProgramFile]:
         """Programs whose round types an invitation can come in: the pool program (or every Express Entry
         program, when ``pool_program`` is None) and the categories."""
-        return [program for program in self.cat.programs
+        found = self._round_type_program_lists.get(pool_program)
+        if found is None:
+            found = self._round_type_program_lists[pool_program] = [
+                program for program in self.cat.programs
                 if program.kind in ("express_entry", "category") and program.round_types
                 and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)]
+        return found
 
     @cached_property
     def language_expiry(self) -> tuple[int | None, int]:
@@ -195,7 +200,7 @@ class PlanContext(Context):
 
     @cached_property
     def crs_total(self) -> int:
-        return self._states.scored("crs", self.crs_key, lambda: self.crs.total)
+        return self._states.scored("crs", self.crs_key, lambda: crs_module.score_total(self.profile, self.as_of))
 
     @cached_property
     def fsw(self):
