@@ -60,6 +60,8 @@ class States:
         self.as_of = as_of
         self.cat = cat
         self._contexts: dict = {}
+        self._projections: dict = {}
+        self._permit_end = profile.status_in_canada.valid_until
         self._eligible: dict = {}
         self._unchanging = unchanging(profile, as_of)
         self.horizon = horizon
@@ -85,12 +87,35 @@ class States:
         key = (self._move_key(move), month, nomination)
         found = self._contexts.get(key)
         if found is None:
-            projected = project(self.profile, self.as_of, month, move,
-                                *(nomination if nomination else (None, None)))
             on = month_date(self.as_of, month)
-            projected, _ = with_retakes(projected, on)
+            projected = self._projection(move, month, on, nomination)
+            if not 0 <= month <= self.horizon or self._retake_due[month]:  # with_retakes checks again
+                projected, _ = with_retakes(projected, on)
             found = self._contexts[key] = PlanContext(projected, on, self)
         return found
+
+    def _projection(self, move: Move | None, month: int, on: date, nomination: tuple[str, int] | None) -> Profile:
+        """:func:`project` for a month, shared by the months it would return an equal profile for.
+
+        A projection depends on the month only through whether the move has happened and
+        whether the current permit has ended (and, given, the nomination's own month).
+        """
+        arrived = move is not None and move.arrival_month <= month
+        ended = self._permit_end is not None and self._permit_end < on
+        key = (self._move_key(move), arrived, ended, nomination)
+        found = self._projections.get(key)
+        if found is None:
+            found = self._projections[key] = project(self.profile, self.as_of, month, move,
+                                                     *(nomination if nomination else (None, None)))
+        return found
+
+    @cached_property
+    def _retake_due(self) -> list[bool]:
+        """Per plan month: whether :func:`with_retakes` renews anything (some newest result has expired)."""
+        from planner.language import convert
+        newest = list(newest_tests(self.profile).values())
+        return [any(convert(test, on).expired for test in newest)
+                for on in (month_date(self.as_of, month) for month in range(self.horizon + 1))]
 
     def eligible(self, program: ProgramFile, move: Move | None, month: int,
                  nomination: tuple[str, int] | None = None) -> bool:
