@@ -22,7 +22,7 @@ from planner.errors import PlannerError
 from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, log_cost,
                                    processing_is_assumed, start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
-from planner.timeline import month_date, with_retakes
+from planner.timeline import month_date, newest_tests, with_retakes
 
 
 SEARCH_STEP_MONTHS = 12
@@ -74,8 +74,8 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     check_profile(profile, as_of)
     horizon = horizon or profile.preferences.horizon_months
     cat, pruned, tables, states = prepare(profile, as_of, horizon, through=-1)
-    excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in pruned.excluded]
-    excluded = list({e.program: e for e in excluded}.values())
+    once_each = {e.program: e for e in pruned.excluded}.values()  # a program on several edges is excluded once
+    excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in once_each]
     base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
                 rules_version=_rules_version())
     if pruned.start == "permanent_resident":
@@ -150,6 +150,12 @@ def _best_timings(model: RouteModel, alternatives: int) -> list[Timing]:
         timings.append(other)
         seen.add(tables[other.template_index].template.programs)
     return timings
+
+
+def _first_expiry(profile: Profile, as_of: date) -> date:
+    """The first date one of the newest language results (those a retake renews) stops being valid."""
+    from planner.language import convert
+    return min(convert(test, as_of).valid_until for test in newest_tests(profile).values())
 
 
 def _rules_version() -> str:
@@ -231,7 +237,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     if timing.retake is not None:
         add("language_retake", None, "Retake the language test(s) (same scores assumed)", timing.retake,
             timing.retake + tables.retake_months, status, cost=tables.retake_cost,
-            note="results must be valid at each step that needs them")
+            note=f"your newest results expire on {_first_expiry(profile, as_of).isoformat()}; results must be valid "
+                 "at each step that needs them, and an Express Entry profile whose results expire leaves the pool")
     first_pr_side = timing.pool if timing.pool is not None else timing.nomination
     if first_pr_side is not None and first_pr_side > max(timing.arrival, 0):
         add("work", None, "Work in Canada (accrues Canadian experience)" if move or profile.status_in_canada.status == "worker"

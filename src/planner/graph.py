@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import networkx as nx
 
@@ -33,8 +34,13 @@ STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "st
 WORK_STEP = "work"
 
 
+@lru_cache(maxsize=8)
 def build_graph(cat: Catalogue, as_of: date) -> nx.DiGraph:
     """Return the pathway graph with every program open on or after ``as_of`` (closed ones marked).
+
+    The graph depends only on the rules and the date, so it is built once per catalogue and
+    date and shared: it is frozen (:func:`networkx.freeze`), and its attribute dicts must not
+    be changed either; :func:`prune_for_profile` works on a copy.
 
     Examples
     --------
@@ -61,7 +67,7 @@ def build_graph(cat: Catalogue, as_of: date) -> nx.DiGraph:
                         "label": transition.label or program.label,
                         "open": program.is_open(as_of),
                     }
-    return G
+    return nx.freeze(G)
 
 
 @dataclass

@@ -20,8 +20,8 @@ Objectives (with deterministic tie-breaks, so the same input gives the same outp
   then fastest, then rank;
 - ``cheapest``: least government fees, then fastest, then rank.
 
-A language retake, when one is needed, is reported in the latest month that works: just
-in time for the first step the original results no longer cover.
+A language retake, when one is needed, is reported so the new results are in hand before
+the original ones expire (see :meth:`TemplateModel._retake_month`).
 """
 
 from __future__ import annotations
@@ -218,6 +218,7 @@ class TemplateModel:
         self.n = count
         self.model = cpsat.Model()
         self._language_expiry, self._retake_months = table.language_expiry, table.retake_months
+        self._retake_validity = table.retake_validity
         self._v: dict = {}
         self.feasible = self._build_template(index, table)
         if self.feasible:
@@ -341,20 +342,25 @@ class TemplateModel:
         pool, nomination, submission = value(v["pool"]), value(v["nom"]), value(v["sub"])
         retake = None
         if value(v["retake_used"]):
-            retake = self._latest_retake([m for m in (pool, nomination, submission) if m is not None])
+            retake = self._retake_month([m for m in (pool, nomination, submission) if m is not None])
         return Timing(template_index=index, arrival=value(v["a"]), pool=pool, nomination=nomination,
                       nominee=value(v["nominee"]), wait_start=value(v["wait_start"]), invitation=value(v["ita"]),
                       submission=submission, pr=value(v["pr"]), retake=retake,
                       cost=value(v["cost"]), log_cost=value(v["logc"]), objective=int(round(solution.objective)))
 
-    def _latest_retake(self, step_months: list[int]) -> int:
-        """The month to retake the language test(s): just in time for the first step the original results miss.
+    def _retake_month(self, step_months: list[int]) -> int:
+        """The month to retake the language test(s): new results in hand before the original ones expire.
 
         The objective does not price the retake's month, so any month the model allows is
-        optimal; the latest is the one to advise (results valid longest, nothing done early).
-        It is allowed: the model's own retake month ``r`` met ``r + retake_months <= m`` and
-        ``m <= r + retake_months + validity - 1`` for every step month ``m`` the originals
-        miss, and the latest month is ``r`` or later while still meeting the first bound.
+        optimal.  This one keeps the results valid without a gap where it can (an Express
+        Entry profile whose results expire is removed from the pool): the new results come
+        in the last month the originals are still valid, ``language_expiry - 1``.  If a
+        retake that early would lapse before the last step needing it, the earliest month
+        that still covers that step is taken instead.  Both lie within the model's bounds:
+        its own month ``r`` met ``m - retake_months - validity + 1 <= r <= m - retake_months``
+        for every step month ``m`` the originals miss, and each such ``m`` is at or after
+        ``language_expiry``.
         """
         missed = [m for m in step_months if m >= self._language_expiry]
-        return min(missed) - self._retake_months
+        covers_last = max(missed) - self._retake_months - self._retake_validity + 1
+        return max(0, covers_last, self._language_expiry - 1 - self._retake_months)

@@ -71,7 +71,6 @@ class States:
         self._round_types: dict[tuple, list[str]] = {}
         self._possible_round_types: dict[str | None, tuple[str, ...]] = {}
         self._round_type_program_lists: dict[str | None, list[ProgramFile]] = {}
-        self._decisions: dict[tuple, dict[int, tuple[int, int]]] = {}
         self._arrivals: dict[int, list[int]] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
@@ -186,12 +185,8 @@ class States:
 
         Shared, read-only, by the templates with the same decision and nomination programs.
         """
-        key = (template.decision.program.id, template.nomination.program.id if template.nomination else None)
-        found = self._decisions.get(key)
-        if found is None:
-            found = self._decisions[key] = {month: decision_processing(template, month_date(self.as_of, month))
-                                            for month in range(0, self.horizon + 1)}
-        return found
+        return _decision_table(self.cat, template.decision.program.id,
+                               template.nomination.program.id if template.nomination else None, self.as_of, self.horizon)
 
     def scored(self, score: str, key: tuple, compute):
         """A score (``"crs"`` total or ``"fsw"`` result) for its score key, computed once per key.
@@ -294,13 +289,25 @@ def processing_is_assumed(program: ProgramFile, on: date) -> bool:
 
 def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
     """IRCC's processing of the PR application: Express Entry's, or the base-nomination / Quebec figure."""
-    selected = template.nomination.program if template.nomination is not None else None
+    return _decision_processing(template.decision.program,
+                                template.nomination.program if template.nomination is not None else None, on)
+
+
+def _decision_processing(decision: ProgramFile, selected: ProgramFile | None, on: date) -> tuple[int, int]:
     if selected is not None and not selected.express_entry_linked:
         table = pr_processing().quebec if selected.kind == "quebec" else pr_processing().provincial_base
         found = table.get(on)
         if found is not None:
             return months_ceil(found.median_months), months_ceil(found.p80_months)
-    return _processing(template.decision.program, on)
+    return _processing(decision, on)
+
+
+@lru_cache(maxsize=64)
+def _decision_table(cat: Catalogue, decision_id: str, nomination_id: str | None, as_of: date,
+                    horizon: int) -> dict[int, tuple[int, int]]:
+    """:func:`decision_processing` for each plan month; it depends only on the rules, so plans share it (read-only)."""
+    decision, selected = cat.get(decision_id), cat.get(nomination_id) if nomination_id else None
+    return {month: _decision_processing(decision, selected, month_date(as_of, month)) for month in range(horizon + 1)}
 
 
 def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
