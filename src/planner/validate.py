@@ -116,4 +116,20 @@ def _language_problems(profile: Profile, as_of: date, steps, retake: int | None)
         retake_valid = retake is not None and retake <= month and add_years(month_date(as_of, retake), years) > on
         if not (originals_valid or retake_valid):
             problems.append(f"language results are not valid at '{step.label}' in month {month}")
+    problems += _pool_gap(profile, as_of, steps, retake, years)
     return problems
+
+
+def _pool_gap(profile: Profile, as_of: date, steps, retake: int | None, years: int) -> list[str]:
+    """Results that expire while the person is in the Express Entry pool are renewed before they expire."""
+    entered = next((s.start_month for s in steps if s.kind == "enter_pool"), None)
+    applied = next((s.end_month for s in steps if s.kind == "apply_pr"), None)
+    if entered is None or applied is None:
+        return []
+    expires = min(add_years(t.date, years) for t in newest_tests(profile).values())
+    if not month_date(as_of, entered) < expires <= month_date(as_of, applied):
+        return []
+    if retake is not None and month_date(as_of, retake) < expires:
+        return []
+    return [f"language results expire on {expires} while the Express Entry profile is in the pool "
+            "and are not renewed before then"]

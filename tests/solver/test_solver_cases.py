@@ -43,3 +43,60 @@ def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     assert step_fees(pr, on, adults=2, children=2) == 2 * 1590 + 2 * 260
     cusma = cat.get("temporary.cusma.professional")
     assert step_fees(cusma, on, adults=2, children=2) == 155  # the employer compliance fee is the employer's
+
+
+def _pool_template_tables(**changes):
+    """A real Express Entry pool template (no permit, no nomination) with hand-set month tables."""
+    import dataclasses
+    from pathlib import Path
+
+    from planner import load_profile
+    from planner.api import prepare
+    from planner.solver.tables import NO_MOVE
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json"
+    _, _, tables, _ = prepare(load_profile(example), AS_OF, 30)
+    template_tables = next(t for t in tables if t.template.pool is not None and t.template.nomination is None
+                           and t.template.invitation is not None and t.template.temp is None)
+    base = dict(arrivals=[NO_MOVE], moves={NO_MOVE: None}, permit_limit={NO_MOVE: None},
+                decision={m: (6, 8) for m in range(31)}, retake_months=1, retake_validity=24, notes=[])
+    return dataclasses.replace(template_tables, **{**base, **changes})
+
+
+def test_results_expiring_in_the_pool_are_renewed_before_they_expire():
+    """An Express Entry profile whose results expire is removed from the pool: the retake must come first."""
+    from planner.solver.model import TemplateModel
+    from planner.solver.reference import best_objective
+
+    # In the pool from month 0, invited at 10, applying at 11; the results expire in month 5.
+    t = _pool_template_tables(pool={(-1, 0)}, invitation={(-1, 0): (10, 0, 1.0, 500)}, language_expiry=5)
+    timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
+    assert (timing.pool, timing.submission, timing.retake) == (0, 11, 3)  # new results in hand in month 4
+    assert best_objective([t], 30, "fastest")[1] == timing.objective
+
+    # Results expiring in month 1 cannot be renewed in time for a pool entry in month 0: enter in month 2,
+    # after the retake, although entering at 0 would be faster if the gap in the pool were allowed.
+    t = _pool_template_tables(pool={(-1, 0), (-1, 2)}, invitation={(-1, 0): (10, 0, 1.0, 500), (-1, 2): (10, 0, 1.0, 500)},
+                              language_expiry=1)
+    timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
+    assert (timing.pool, timing.submission) == (2, 13) and timing.retake + t.retake_months <= 2
+    assert best_objective([t], 30, "fastest")[1] == timing.objective
+
+
+def test_the_validator_finds_results_lapsing_in_the_pool():
+    """The GTS example renews its results in the pool; a later retake would leave a gap the validator reports."""
+    from pathlib import Path
+
+    from planner import load_profile
+
+    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "gts-hire.json")
+    result = plan(profile, as_of=date(2026, 11, 25))
+    assert validate_plan(result, profile) == []
+    steps = result.route.steps
+    retake = next(i for i, s in enumerate(steps) if s.kind == "language_retake")
+    late = steps[retake].model_copy(update={"start_month": steps[retake].start_month + 1,
+                                             "end_month": steps[retake].end_month + 1})
+    moved = result.model_copy(update={"route": result.route.model_copy(
+        update={"steps": steps[:retake] + [late] + steps[retake + 1:]})})
+    problems = validate_plan(moved, profile)
+    assert len(problems) == 1 and "while the Express Entry profile is in the pool" in problems[0]

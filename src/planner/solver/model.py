@@ -291,7 +291,7 @@ class TemplateModel:
         m.equal(retake, 0, only_if=[retake_used.negated()])
         needing = [x for x in (pool, nom, sub) if x is not None]
         if t.language_expiry is not None:
-            invalid_somewhere = []
+            invalid_somewhere, valid_at = [], []
             for k, when in enumerate(needing):
                 valid = m.bool_var(f"original_test_valid[{index},{k}]")
                 m.at_most(when, t.language_expiry - 1, only_if=[valid])
@@ -300,7 +300,15 @@ class TemplateModel:
                 m.at_most(retake + t.retake_months, when, only_if=[valid.negated(), use])
                 m.at_most(when, retake + t.retake_months + t.retake_validity - 1, only_if=[valid.negated(), use])
                 invalid_somewhere.append(valid.negated())
+                valid_at.append(valid)
             m.any_true(invalid_somewhere, only_if=[retake_used])  # retake only when a step needs it
+            if pool is not None:
+                # In the pool the results must stay valid (a profile whose results expire is removed;
+                # canada.ca .../express-entry/submit-profile/waiting-pool.html, and IRCC as quoted by
+                # bcimmigration.com/expiration-language-test-results-express-entry-processing/): if they
+                # expire between entering the pool and applying, the retake is in hand before.
+                m.at_most(retake + t.retake_months, t.language_expiry - 1,
+                          only_if=[valid_at[0], valid_at[-1].negated(), use])
         else:
             m.equal(retake_used, 0)
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 from planner.solver.tables import StepTables
 
 
-def _retake_ok(t: StepTables, times: list[int], horizon: int) -> tuple[bool, int]:
-    """Whether one retake can make language valid at every time in ``times``; and the extra cost."""
+def _retake_ok(t: StepTables, times: list[int], horizon: int, in_pool: bool) -> tuple[bool, int]:
+    """Whether one retake can make language valid at every time in ``times``; and the extra cost.
+
+    ``in_pool``: the person is in the Express Entry pool from the first time to the last, so
+    results that expire in between must be renewed before they expire.
+    """
     if t.language_expiry is None:
         return True, 0
     late = [x for x in times if x >= t.language_expiry]
     if not late:
         return True, 0
+    expires_in_pool = in_pool and times[0] < t.language_expiry
     for retake in range(0, horizon + 1):
-        if all(retake + t.retake_months <= x <= retake + t.retake_months + t.retake_validity - 1 for x in late):
+        ready = retake + t.retake_months
+        if expires_in_pool and ready > t.language_expiry - 1:
+            continue
+        if all(ready <= x <= ready + t.retake_validity - 1 for x in late):
             return True, t.retake_cost
     return False, 0
 
@@ -62,7 +70,8 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                     limit = t.permit_limit.get(arrival)
                     if limit is not None and all(v is not None for v in t.permit_limit.values()) and sub > limit:
                         continue
-                    ok, retake_cost = _retake_ok(t, [x for x in (pool, nom, sub) if x is not None], horizon)
+                    ok, retake_cost = _retake_ok(t, [x for x in (pool, nom, sub) if x is not None], horizon,
+                                                 in_pool=pool is not None)
                     if not ok:
                         continue
                     cost = t.fixed_cost + retake_cost
