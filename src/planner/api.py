@@ -17,7 +17,7 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
-from planner.process import planning
+from planner.process import express_entry_process, planning
 from planner.errors import PlannerError
 from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, log_cost,
                                    processing_is_assumed, start_tables, step_fees, step_probability)
@@ -152,6 +152,19 @@ def _best_timings(model: RouteModel, alternatives: int) -> list[Timing]:
     return timings
 
 
+def _profile_expiry_note(timing: Timing, as_of: date) -> str:
+    """A warning when the expected invitation comes after the Express Entry profile has expired."""
+    if timing.pool is None:
+        return ""
+    entered = month_date(as_of, timing.pool)
+    validity = express_entry_process().profile_validity_months.at(entered)
+    if timing.invitation - timing.pool <= validity:
+        return ""
+    return (f"; a profile expires {validity} months after it is submitted: if not invited by "
+            f"{month_date(as_of, timing.pool + validity).isoformat()}, submit a new one to stay in the pool "
+            "(you must still be eligible then)")
+
+
 def _first_expiry(profile: Profile, as_of: date) -> date:
     """The first date one of the newest language results (those a retake renews) stops being valid."""
     from planner.language import convert
@@ -258,7 +271,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
         add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,
             timing.invitation, status, crs=score, p=p_inv,
-            note=f"expected wait {wait} month(s) at CRS {score}")
+            note=f"expected wait {wait} month(s) at CRS {score}" + _profile_expiry_note(timing, as_of))
     program = template.apply.program if template.apply else template.decision.program
     add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
         cost=step_fees(template.apply.program, as_of, adults, children) if template.apply else 0)

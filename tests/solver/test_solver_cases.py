@@ -100,3 +100,21 @@ def test_the_validator_finds_results_lapsing_in_the_pool():
         update={"steps": steps[:retake] + [late] + steps[retake + 1:]})})
     problems = validate_plan(moved, profile)
     assert len(problems) == 1 and "while the Express Entry profile is in the pool" in problems[0]
+
+
+def test_a_wait_longer_than_a_profile_lasts_says_when_to_submit_a_new_one():
+    """Express Entry profiles expire (models/federal/express_entry.yaml): a longer expected wait is flagged."""
+    from pathlib import Path
+
+    from planner import load_profile
+    from planner.process import express_entry_process
+
+    as_of = date(2026, 11, 25)
+    validity = express_entry_process().profile_validity_months.at(as_of)
+    examples = Path(__file__).resolve().parents[2] / "examples" / "profiles"
+    for name, flagged in (("gts-hire", True), ("us-software-engineer", False)):
+        route = plan(load_profile(examples / f"{name}.json"), as_of=as_of).route
+        pool = next(s for s in route.steps if s.kind == "enter_pool")
+        invitation = next(s for s in route.steps if s.kind == "invitation")
+        assert (invitation.end_month - pool.start_month > validity) == flagged
+        assert ("submit a new one to stay in the pool" in invitation.note) == flagged, invitation.note
