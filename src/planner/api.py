@@ -19,7 +19,7 @@ from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import express_entry_process, planning
 from planner.errors import PlannerError
-from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, log_cost,
+from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_payers, log_cost,
                                    processing_is_assumed, start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, newest_tests, with_retakes
@@ -114,7 +114,7 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     """
     floor = probability_floor(objective, as_of)
     for max_log_cost in ([floor, None] if floor is not None else [None]):
-        usable = [t for t in tables if max_log_cost is None or t.fixed_log_cost <= max_log_cost]
+        usable = [t for t in tables if max_log_cost is None or t.least_log_cost <= max_log_cost]
         depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
         while True:
             for table in usable:
@@ -237,14 +237,17 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                           end_month=end, start_date=month_date(as_of, start), end_date=month_date(as_of, end),
                           status=held, verdicts=list(verdicts), crs=crs, probability=p, cost_cad=cost, note=note))
 
-    adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
-    children = profile.dependent_children
+    adults, children = fee_payers(profile)
+
+    def fees(program, month):
+        return step_fees(program, month_date(as_of, month), adults, children)
+
     if template.temp is not None:
         program = template.temp.program
         start = timing.arrival - tables.temp_months
         add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
             verdicts_at(program, start, before_moving=True),
-            p=step_probability(program, month_date(as_of, start)), cost=step_fees(program, as_of, adults, children),
+            p=step_probability(program, month_date(as_of, start)), cost=fees(program, start),
             note=_assumed_note(program, month_date(as_of, start)))
         status = states.cat.statuses[template.temp.target].label
     if timing.retake is not None:
@@ -259,13 +262,12 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     if template.pool is not None:
         program = template.pool.program
         add("enter_pool", program, f"Create an Express Entry profile ({program.label})", timing.pool, timing.pool,
-            status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool),
-            cost=step_fees(program, as_of, adults, children))
+            status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool), cost=fees(program, timing.pool))
     if template.nomination is not None:
         program = template.nomination.program
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
-            p=step_probability(program, month_date(as_of, timing.nomination)), cost=step_fees(program, as_of, adults, children),
+            p=step_probability(program, month_date(as_of, timing.nomination)), cost=fees(program, timing.nomination),
             note=_assumed_note(program, month_date(as_of, timing.nomination)))
     if template.invitation is not None:
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
@@ -273,8 +275,9 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             timing.invitation, status, crs=score, p=p_inv,
             note=f"expected wait {wait} month(s) at CRS {score}" + _profile_expiry_note(timing, as_of))
     program = template.apply.program if template.apply else template.decision.program
+    # IRCC's PR application fees, whichever program led to the application (see tables.step_charges).
     add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
-        cost=step_fees(template.apply.program, as_of, adults, children) if template.apply else 0)
+        cost=fees(template.decision.program, timing.submission))
     decision_median, decision_p80 = tables.decision[timing.submission]
     add("decision", template.decision.program, "Processing and decision", timing.submission, timing.pr,
         "applicant for permanent residence", p=step_probability(template.decision.program, month_date(as_of, timing.submission)))

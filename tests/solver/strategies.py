@@ -7,7 +7,11 @@ from datetime import date, timedelta
 from hypothesis import strategies as st
 
 AS_OF = date(2026, 11, 25)
+PLAN_DATES = [date(2025, 11, 20), date(2026, 3, 1), AS_OF]
+"""Plan dates for the solver's laws: the earlier two see fee and success-probability rules change
+within the plan (BC PNP 2026-01-22 and 2026-02-04, Alberta 2026-04-07, IRCC PR fees 2026-04-30)."""
 TECH_NOCS = ["21231", "21232", "21211", "21220", "20012", "22220", "21311", "21234"]
+ABILITIES = ("listening", "reading", "writing", "speaking")
 IELTS = [4.0, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0]
 
 
@@ -20,12 +24,14 @@ def dates_between(draw, start: date, end: date) -> str:
 def language_test(draw, earliest: date = date(2024, 1, 1)):
     kind = draw(st.sampled_from(["ielts_general", "celpip_general", "tef_canada"]))
     when = draw(dates_between(earliest, AS_OF - timedelta(days=1)))
+    # Half the tests are strong (most abilities at CLB 7 or more), so that many profiles have routes to compare.
+    strong = draw(st.booleans())
     if kind == "ielts_general":
-        scores = {a: draw(st.sampled_from(IELTS)) for a in ("listening", "reading", "writing", "speaking")}
+        scores = {a: draw(st.sampled_from(IELTS[4:] if strong else IELTS)) for a in ABILITIES}
     elif kind == "celpip_general":
-        scores = {a: draw(st.integers(4, 12)) for a in ("listening", "reading", "writing", "speaking")}
+        scores = {a: draw(st.integers(7 if strong else 4, 12)) for a in ABILITIES}
     else:
-        scores = {a: draw(st.integers(250, 699)) for a in ("listening", "reading", "writing", "speaking")}
+        scores = {a: draw(st.integers(450 if strong else 250, 699)) for a in ABILITIES}
     return {"test": kind, "date": when, **scores}
 
 
@@ -74,3 +80,22 @@ def profiles(draw):
         profile["spouse"] = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",
                              "language_tests": draw(st.lists(language_test(), max_size=1))}
     return profile
+
+
+def shifted(profile: dict, to: date) -> dict:
+    """``profile`` (drawn for :data:`AS_OF`) with every date moved by the same number of days, for a plan on ``to``.
+
+    The person's situation relative to the plan date stays the same; the rules in force differ.
+    """
+    days = timedelta(days=(to - AS_OF).days)
+
+    def move(value):
+        if isinstance(value, dict):
+            return {key: move(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [move(item) for item in value]
+        if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return (date.fromisoformat(value) + days).isoformat()
+        return value
+
+    return move(profile)

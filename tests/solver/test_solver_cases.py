@@ -118,3 +118,45 @@ def test_a_wait_longer_than_a_profile_lasts_says_when_to_submit_a_new_one():
         invitation = next(s for s in route.steps if s.kind == "invitation")
         assert (invitation.end_month - pool.start_month > validity) == flagged
         assert ("submit a new one to stay in the pool" in invitation.note) == flagged, invitation.note
+
+
+def _example(name: str):
+    from pathlib import Path
+
+    from planner import load_profile
+    return load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / f"{name}.json")
+
+
+def test_a_base_nomination_route_pays_ircc_pr_fees_once_per_adult():
+    """A base (non-Express Entry) nominee still applies to IRCC, paying its PR fees; the province's fee is not doubled."""
+    result = plan(_example("couple-spouse-stronger"), as_of=AS_OF)
+    assert result.route.programs[0] == "provincial.sk.isw_occupation_in_demand"
+    fees = {s.kind: s.cost_cad for s in result.route.steps}
+    assert fees["apply_pr"] == 2 * 1590  # the applicant and the accompanying spouse (models/.../pr_application.yaml)
+    assert fees["nomination"] == 0  # no SINP fee in models/programs/provincial/sk_isw_occupation_in_demand.yaml
+    assert result.route.cost_cad == 2 * 1590
+
+
+def test_fees_are_those_in_force_when_each_step_is_taken():
+    """Planned in January 2026, a PR application submitted after 2026-04-30 pays that day's fee, not January's."""
+    result = plan(_example("us-software-engineer"), as_of=date(2026, 1, 5))
+    application = next(s for s in result.route.steps if s.kind == "apply_pr")
+    permit = next(s for s in result.route.steps if s.kind == "apply_permit")
+    assert application.end_date > date(2026, 4, 30)
+    assert application.cost_cad == 1590  # 1,525 before 2026-04-30
+    assert result.route.cost_cad == permit.cost_cad + 1590
+
+
+def test_each_fee_is_charged_once_and_the_pr_application_pays_ircc():
+    """Every template of the examples: the PR application's fees come from the program deciding it."""
+    from pathlib import Path
+
+    from planner.api import prepare
+    from planner.solver.tables import step_charges
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "examples" / "profiles").glob("*.json")):
+        _, _, tables, _ = prepare(_example(path.stem), AS_OF, 24, through=-1)
+        for t in tables:
+            charged = [(role, program.id) for role, program, fees, _ in step_charges(t.template) if fees]
+            assert len(charged) == len(set(p for _, p in charged)), charged
+            assert ("submission", t.template.decision.program.id) in charged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import pytest
@@ -9,39 +10,45 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import api
-from planner.api import _best_timings, plan, prepare, probability_floor
+from planner.api import _best_timings, plan, prepare, probability_floor, to_route
 from planner.profile import parse_profile
 from planner.solver.model import RouteModel
 from planner.solver.reference import best_objective
+from planner.solver.tables import LOG_SCALE
 from planner.validate import validate_plan
 
-from .strategies import AS_OF, profiles
+from .strategies import AS_OF, PLAN_DATES, profiles, shifted
 
 EXAMPLES = int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "500"))
 HORIZON = 30
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
-def test_cp_sat_optimum_equals_exhaustive_search(data, objective):
-    profile = parse_profile(data)
-    _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
-    floor = probability_floor(objective, AS_OF)
-    model = RouteModel(tables, HORIZON, objective, max_log_cost=floor)
-    timing = model.solve()
-    reference = best_objective(tables, HORIZON, objective, max_log_cost=floor)
-    if reference is None:
-        assert timing is None
-        return
-    assert timing is not None
-    assert model_primary(tables, timing, objective) == reference[0]
-    assert timing.objective == reference[1]
-    if timing.retake is not None:  # in hand before the originals expire, unless that could not cover the last step
-        t = tables[timing.template_index]
-        missed = [m for m in (timing.pool, timing.nomination, timing.submission) if m is not None and m >= t.language_expiry]
-        covers_last = max(missed) - t.retake_months - t.retake_validity + 1
-        assert timing.retake == max(0, covers_last, t.language_expiry - 1 - t.retake_months)
-        assert covers_last <= timing.retake and timing.retake + t.retake_months <= min(missed)  # within the model
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]), st.sampled_from(PLAN_DATES))
+def test_cp_sat_optimum_equals_exhaustive_search(data, objective, as_of):
+    """With the objective's probability floor and without it (as plan() relaxes it when no route meets it)."""
+    profile = parse_profile(shifted(data, as_of))
+    _, _, tables, states = prepare(profile, as_of, HORIZON)
+    for floor in dict.fromkeys([probability_floor(objective, as_of), None]):
+        model = RouteModel(tables, HORIZON, objective, max_log_cost=floor)
+        timing = model.solve()
+        reference = best_objective(tables, HORIZON, objective, max_log_cost=floor)
+        if reference is None:
+            assert timing is None
+            continue
+        assert timing is not None
+        assert model_primary(tables, timing, objective) == reference[0]
+        assert timing.objective == reference[1]
+        # The route reported is the one optimised: its fees and probability are the solver's.
+        route = to_route(tables[timing.template_index], timing, states, profile, as_of)
+        assert route.cost_cad == timing.cost
+        assert math.isclose(route.probability, math.exp(-timing.log_cost / LOG_SCALE), rel_tol=0.01, abs_tol=1e-4)
+        if timing.retake is not None:  # in hand before the originals expire, unless that could not cover the last step
+            t = tables[timing.template_index]
+            missed = [m for m in (timing.pool, timing.nomination, timing.submission) if m is not None and m >= t.language_expiry]
+            covers_last = max(missed) - t.retake_months - t.retake_validity + 1
+            assert timing.retake == max(0, covers_last, t.language_expiry - 1 - t.retake_months)
+            assert covers_last <= timing.retake and timing.retake + t.retake_months <= min(missed)  # within the model
 
 
 def model_primary(tables, timing, objective):
@@ -49,10 +56,10 @@ def model_primary(tables, timing, objective):
 
 
 @settings(max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
-def test_every_route_is_valid_against_the_rules(data, objective):
-    profile = parse_profile(data)
-    result = plan(profile, objective=objective, as_of=AS_OF, horizon=HORIZON, alternatives=1)
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]), st.sampled_from(PLAN_DATES))
+def test_every_route_is_valid_against_the_rules(data, objective, as_of):
+    profile = parse_profile(shifted(data, as_of))
+    result = plan(profile, objective=objective, as_of=as_of, horizon=HORIZON, alternatives=1)
     for route in [result.route, *result.alternatives] if result.found else []:
         problems = validate_plan(result.model_copy(update={"route": route}), profile)
         assert problems == [], problems

@@ -76,7 +76,7 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
         decision = t.decision.get(submission)
         return None if decision is None else submission + decision[0]
 
-    budget = None if max_log_cost is None else max_log_cost - t.fixed_log_cost
+    budget = None if max_log_cost is None else max_log_cost - t.least_log_cost
     if budget is not None and budget < 0:
         return _with(t, arrivals=[])
     invitation = {}
@@ -199,7 +199,7 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
         return None
     pr = min(prs)
     invitation_cost = min((entry[1] for entry in t.invitation.values()), default=0)
-    primary = {"fastest": pr, "probable": t.fixed_log_cost + invitation_cost, "cheapest": t.fixed_cost}[objective]
+    primary = {"fastest": pr, "probable": t.least_log_cost + invitation_cost, "cheapest": t.least_cost}[objective]
     return composite(primary, 0 if objective == "fastest" else pr, index, 0, horizon, count)
 
 
@@ -312,15 +312,28 @@ class TemplateModel:
         else:
             m.equal(retake_used, 0)
 
+        # Fees and probabilities: fixed, or read at the month of the step when a dated rule changes them.
+        months = {"arrival": a, "pool": pool, "nomination": nom, "submission": sub}
+        fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + logc_inv
+        for role, by_month in t.fees_by_month.items():
+            fees = fees + self._read_at(months[role], by_month, f"fees_{role}[{index}]")
+        for role, by_month in t.log_costs_by_month.items():
+            logs = logs + self._read_at(months[role], by_month, f"log_cost_{role}[{index}]")
         cost = m.int_var(0, 10 ** 7, f"cost[{index}]")
-        m.equal(cost, t.fixed_cost + t.retake_cost * retake_used)
+        m.equal(cost, fees)
         logc = m.int_var(0, 10 ** 6, f"log_cost[{index}]")
-        m.equal(logc, t.fixed_log_cost + logc_inv)
+        m.equal(logc, logs)
         if self.max_log_cost is not None:
             m.at_most(logc, self.max_log_cost, only_if=[use])
         v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
                  cost=cost, logc=logc, retake_used=retake_used, retake=retake)
         return True
+
+    def _read_at(self, month, by_month: dict[int, int], name: str):
+        """A variable equal to ``by_month[month]`` (a table constraint; ``month`` must be a key)."""
+        value = self.model.int_var_in(by_month.values(), name)
+        self.model.allowed([month, value], sorted(by_month.items()))
+        return value
 
     # -- objective ----------------------------------------------------------------------
     def _objective(self) -> None:

@@ -74,8 +74,9 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                                                  in_pool=pool is not None)
                     if not ok:
                         continue
-                    cost = t.fixed_cost + retake_cost
-                    logc = t.fixed_log_cost + log_inv
+                    fees, logs = t.charges_at({"arrival": arrival, "pool": pool, "nomination": nom, "submission": sub})
+                    cost = fees + retake_cost
+                    logc = logs + log_inv
                     if max_log_cost is not None and logc > max_log_cost:
                         continue
                     primary = {"fastest": pr, "probable": logc, "cheapest": cost}[objective]

@@ -249,12 +249,39 @@ class StepTables:
     retake_validity: int = 0
     retake_cost: int = 0
     fixed_cost: int = 0
+    """Government fees that are the same whichever month the steps are taken in."""
     fixed_log_cost: int = 0
+    """Probability costs of the fixed steps that are the same in every month."""
+    fees_by_month: dict[str, dict[int, int]] = field(default_factory=dict)
+    """Fees that change over the plan (a fee rule with a new value in force), by timing role and month:
+    ``arrival`` (keyed by arrival month; paid when the permit is applied for), ``pool``, ``nomination``
+    and ``submission`` (see :func:`step_charges`)."""
+    log_costs_by_month: dict[str, dict[int, int]] = field(default_factory=dict)
+    """Probability costs that change over the plan, by timing role and month (as ``fees_by_month``)."""
     notes: list[str] = field(default_factory=list)
     evaluated_through: int = -1
     """The last month whose pool, nomination and invitation entries have been evaluated (or deferred)."""
     deferred: set[tuple[int, int]] = field(default_factory=set)
     """(arrival, month) left out under a probability floor; see :func:`extend_tables`."""
+
+    @property
+    def least_cost(self) -> int:
+        """The least government fees of the template's steps (fixed fees plus the cheapest month of each varying one)."""
+        return self.fixed_cost + sum(min(by_month.values()) for by_month in self.fees_by_month.values())
+
+    @property
+    def least_log_cost(self) -> int:
+        """The least probability cost of the template's fixed steps (without the invitation), over their months."""
+        return self.fixed_log_cost + sum(min(by_month.values()) for by_month in self.log_costs_by_month.values())
+
+    def charges_at(self, months: dict[str, int | None]) -> tuple[int, int]:
+        """(fees, probability cost) of the steps when each timing role takes the given month (``None``: no such step)."""
+        fees, logs = self.fixed_cost, self.fixed_log_cost
+        for role, by_month in self.fees_by_month.items():
+            fees += by_month[months[role]]
+        for role, by_month in self.log_costs_by_month.items():
+            logs += by_month[months[role]]
+        return fees, logs
 
 
 def permit_length(grant) -> int | None:
@@ -308,6 +335,11 @@ def _decision_table(cat: Catalogue, decision_id: str, nomination_id: str | None,
     """:func:`decision_processing` for each plan month; it depends only on the rules, so plans share it (read-only)."""
     decision, selected = cat.get(decision_id), cat.get(nomination_id) if nomination_id else None
     return {month: _decision_processing(decision, selected, month_date(as_of, month)) for month in range(horizon + 1)}
+
+
+def fee_payers(profile: Profile) -> tuple[int, int]:
+    """(adults, children) that per-person fees are charged for: the applicant, an accompanying spouse, the children."""
+    return 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0), profile.dependent_children
 
 
 def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
@@ -369,8 +401,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     :func:`extend_tables` then evaluates the months, all at once or a stretch at a time.
     """
     profile, as_of = states.profile, states.as_of
-    adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
-    children = profile.dependent_children
+    adults, children = fee_payers(profile)
     retake = planning().language_retake.at(as_of)
     prep = planning().months_to_submit_after_invitation.at(as_of)
     deadline_days = express_entry_process().ita_deadline_days.at(as_of)
@@ -381,14 +412,6 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     if prep * 31 > deadline_days:
         tables.notes.append(f"planned {prep} month(s) to submit exceeds the {deadline_days}-day deadline")
         return tables
-
-    fixed_cost, fixed_log = 0, 0
-    for step in template.steps:
-        if step.step in ("apply_permit", "nomination", "selection", "apply_pr", "enter_pool"):
-            fixed_cost += step_fees(step.program, as_of, adults, children)
-        if step.step in ("apply_permit", "nomination", "selection", "decision"):
-            fixed_log += log_cost(step_probability(step.program, as_of))
-    tables.fixed_cost, tables.fixed_log_cost = fixed_cost, fixed_log
 
     # Arrival (temporary permit) or none.
     job = canadian_job_for(profile, as_of)
@@ -416,7 +439,85 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
 
     if template.decision is not None:
         tables.decision = states.decision_table(template)
+    _charge_tables(tables, states, horizon, adults, children)
     return tables
+
+
+TIMING_ROLES = ("arrival", "pool", "nomination", "submission")
+"""The solver's month variables a step's fees and probability are read at (see :func:`step_charges`)."""
+
+
+def step_charges(template: RouteTemplate) -> list[tuple[str, ProgramFile, bool, bool]]:
+    """Which steps charge fees and carry a success probability, and at which timing role's month.
+
+    Returns (role, program, charges fees, has a probability) per step.  A permit's fee and
+    probability are those in force when it is applied for (``arrival`` less its
+    processing); a nomination's in its month; the PR application's fees are IRCC's, read
+    from the program that decides the application (the same fees whichever program led to
+    it, a provincial nomination's own fee being charged at the nomination), and the
+    decision's probability in the month the application is submitted.
+    """
+    charges = []
+    for step in template.steps:
+        if step.step == "apply_permit":
+            charges.append(("arrival", step.program, True, True))
+        elif step.step == "enter_pool":
+            charges.append(("pool", step.program, True, False))
+        elif step.step in ("nomination", "selection"):
+            charges.append(("nomination", step.program, True, True))
+        elif step.step == "apply_pr" and template.decision is not None:
+            charges.append(("submission", template.decision.program, True, False))
+        elif step.step == "decision":
+            charges.append(("submission", step.program, False, True))
+    return charges
+
+
+def _charge_tables(tables: StepTables, states: States, horizon: int, adults: int, children: int) -> None:
+    """Fill the fixed fees and probability costs, and those that change over the plan by month.
+
+    A role whose sum is the same in every month it can take adds to ``fixed_cost`` /
+    ``fixed_log_cost``; otherwise its month-by-month values go to ``fees_by_month`` /
+    ``log_costs_by_month`` for the solver to read at the month it chooses.
+    """
+    cat, as_of = states.cat, states.as_of
+    fees: dict[str, list[int]] = {}
+    logs: dict[str, list[int]] = {}
+    for role, program, charges_fees, has_probability in step_charges(tables.template):
+        if charges_fees:
+            schedule = fee_schedule(cat, program.id, as_of, horizon, adults, children)
+            fees[role] = [a + b for a, b in zip(fees.get(role, [0] * len(schedule)), schedule)]
+        if has_probability:
+            schedule = log_cost_schedule(cat, program.id, as_of, horizon)
+            logs[role] = [a + b for a, b in zip(logs.get(role, [0] * len(schedule)), schedule)]
+    months = {role: list(range(horizon + 1)) for role in TIMING_ROLES}
+    months["arrival"] = list(tables.arrivals)
+    offset = {"arrival": -tables.temp_months}
+    for schedules, fixed_name, varying in ((fees, "fixed_cost", tables.fees_by_month),
+                                           (logs, "fixed_log_cost", tables.log_costs_by_month)):
+        fixed = 0
+        for role, schedule in schedules.items():
+            by_month = {m: schedule[m + offset.get(role, 0)] for m in months[role]}
+            values = set(by_month.values())
+            if len(values) > 1:
+                varying[role] = by_month
+            elif values:
+                fixed += values.pop()
+        setattr(tables, fixed_name, fixed)
+
+
+@lru_cache(maxsize=512)
+def fee_schedule(cat: Catalogue, program_id: str, as_of: date, horizon: int, adults: int,
+                 children: int) -> tuple[int, ...]:
+    """A program's applicant fees (:func:`step_fees`) in each plan month 0..horizon; shared by plans, read-only."""
+    program = cat.get(program_id)
+    return tuple(step_fees(program, month_date(as_of, month), adults, children) for month in range(horizon + 1))
+
+
+@lru_cache(maxsize=512)
+def log_cost_schedule(cat: Catalogue, program_id: str, as_of: date, horizon: int) -> tuple[int, ...]:
+    """A program step's probability cost (:func:`step_probability`) in each plan month 0..horizon; shared, read-only."""
+    program = cat.get(program_id)
+    return tuple(log_cost(step_probability(program, month_date(as_of, month))) for month in range(horizon + 1))
 
 
 def extend_tables(tables: StepTables, states: States, horizon: int, through: int,
@@ -447,7 +548,7 @@ def extend_tables(tables: StepTables, states: States, horizon: int, through: int
     tables.evaluated_through = through
     budget = None
     if max_log_cost is not None and template.invitation is not None and template.nomination is None:
-        budget = max_log_cost - tables.fixed_log_cost
+        budget = max_log_cost - tables.least_log_cost
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
         for month in range(max(arrival, 0, first), through + 1):
