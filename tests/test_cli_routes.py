@@ -122,3 +122,24 @@ def test_graph_images_are_drawn(runner, tmp_path, fmt):
 def test_image_format_without_output_is_bad_input(runner):
     result = runner.invoke(cli, ["graph", "--format", "png"])
     assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_a_route_says_which_programs_are_not_met_today_and_what_would_open_them(runner, tmp_path):
+    """CLB 6 in reading and writing: FSW is not on the plan, and the plan says why and what would open it."""
+    data = json.loads((ROOT / "examples/profiles/indian-developer-no-offer.json").read_text())
+    data["language_tests"] = [{"test": "ielts_general", "date": "2026-06-01", "listening": 6.0, "reading": 5.5,
+                               "writing": 5.5, "speaking": 6.0}]
+    path = tmp_path / "clb6.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
+    assert result.exit_code == 0, result.output
+    plan = RoutePlan.model_validate_json(result.output)
+    assert "federal.express_entry.fsw" not in plan.route.programs
+    fsw = next(e for e in plan.not_met_on_date if e.program == "federal.express_entry.fsw")
+    language = next(v for v in fsw.reasons if v.requirement == "language")
+    assert not language.met and "R6 W6" in language.value and language.rule.endswith("fsw.yaml#language")
+    assert any("reach CLB/NCLC listening 7, reading 7, writing 7, speaking 7" in c and "Federal Skilled Worker" in c
+               for c in plan.what_would_change)
+    assert not any(e.program in plan.route.programs for e in plan.not_met_on_date)
+    text = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF])
+    assert f"Not met on {AS_OF}" in text.output and "What would change the answer" in text.output

@@ -89,7 +89,31 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     if relaxed:
         notes.insert(0, f"No route reaches a {relaxed:.0%} probability of PR within {horizon} months; "
                         "this is the best route regardless of its probability.")
-    return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, **base)
+    unmet = not_met_on_date(tables, routes, profile, as_of)
+    changes = [f"{v.fix} (would open {e.label})" for e in unmet for v in e.reasons if v.fix]
+    return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, not_met_on_date=unmet,
+                     what_would_change=list(dict.fromkeys(changes)), **base)
+
+
+def not_met_on_date(tables: list[StepTables], routes: list[Route], profile: Profile, as_of: date) -> list[Exclusion]:
+    """The programs of the person's route templates that no returned route uses and that are not met on ``as_of``.
+
+    Each keeps its unmet verdicts (value, threshold, rule, fix), so a plan says why, say,
+    the Federal Skilled Worker Program is not on it.  Evaluated on the profile as it
+    stands, with expired results retaken; some may be met later along a route.
+    """
+    used = {program for route in routes for program in route.programs}
+    today, _ = with_retakes(profile, as_of)
+    found: dict[str, Exclusion | None] = {}
+    for table in tables:
+        template = table.template
+        for step in (template.temp, template.pool, template.nomination):
+            if step is None or step.program.id in used or step.program.id in found:
+                continue
+            result = evaluate(step.program, today, as_of, cat=catalogue())
+            found[step.program.id] = None if result.eligible else Exclusion(
+                program=step.program.id, label=step.program.label, reasons=result.unmet)
+    return [exclusion for exclusion in found.values() if exclusion is not None]
 
 
 def probability_floor(objective: str, as_of: date) -> int | None:

@@ -151,17 +151,23 @@ def language(params: LanguageParams, ctx: Context) -> Outcome:
 def experience_language(params: ExperienceLanguageParams, ctx: Context) -> Outcome:
     per_year = ctx.hours_per_year()
     needed = per_year * params.experience.min_months / 12
-    seen_parts = []
+    seen_parts, gaps = [], []
+    best = max((r.minimum for r in ctx.languages), default=0)
     for option in params.options:
         query = experience_query(params.experience, teers=option.teers)
         hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
-        best = max((r.minimum for r in ctx.languages), default=0)
-        seen_parts.append(f"TEER {'/'.join(map(str, option.teers))}: {_months(hours, per_year):.1f} months, best CLB {best}")
+        teers = "/".join(map(str, option.teers))
+        seen_parts.append(f"TEER {teers}: {_months(hours, per_year):.1f} months, best CLB {best}")
         if hours >= needed and best >= option.min_clb:
-            return Outcome(True, "; ".join(seen_parts),
-                           f"CLB {option.min_clb} in all four for TEER {'/'.join(map(str, option.teers))} experience")
+            return Outcome(True, "; ".join(seen_parts), f"CLB {option.min_clb} in all four for TEER {teers} experience")
+        months_short = max(0.0, (needed - float(hours)) * 12 / per_year)
+        missing = ([f"{months_short:.1f} more months of TEER {teers} work {_where_text(params.experience.where)}"]
+                   if months_short > 0 else []) + ([f"CLB {option.min_clb} in all four abilities"] if best < option.min_clb else [])
+        gaps.append(((months_short, best < option.min_clb), len(option.teers), " and ".join(missing)))
+    # Every way to close the gap, except one needing the same as another option open to more TEERs.
+    fixes = [text for gap, width, text in gaps if not any(g == gap and w > width for g, w, _ in gaps)]
     thresholds = " or ".join(f"CLB {o.min_clb} with TEER {'/'.join(map(str, o.teers))} experience" for o in params.options)
-    return Outcome(False, "; ".join(seen_parts), thresholds, f"reach {thresholds}")
+    return Outcome(False, "; ".join(seen_parts), thresholds, ", or ".join(fixes))
 
 
 def education(params: EducationParams, ctx: Context) -> Outcome:
@@ -180,7 +186,8 @@ def education(params: EducationParams, ctx: Context) -> Outcome:
 def fsw_points(params: FswPointsParams, ctx: Context) -> Outcome:
     result = ctx.fsw
     breakdown = ", ".join(f"{l['factor']} {l['points']}" for l in result.lines)
-    fix = None if result.passes else f"{result.pass_mark - result.total} more grid points (e.g. higher language levels or more experience)"
+    short = result.pass_mark - result.total
+    fix = None if result.passes else f"{short} more grid point{'s' if short > 1 else ''} (e.g. higher language levels or more experience)"
     return Outcome(result.passes, f"{result.total} points ({breakdown})", f"{result.pass_mark} points", fix)
 
 

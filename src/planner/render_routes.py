@@ -18,6 +18,13 @@ def _verdict_lines(step) -> list[str]:
             for v in step.verdicts if v.kind != "program_open" or not v.met]
 
 
+def _exclusion_text(exclusion, cite: bool = False) -> str:
+    """A program ruled out, with each unmet requirement's value (and, with ``cite``, its threshold and rule)."""
+    reasons = "; ".join(f"{v.label}: {v.value}" + (f" (needs {v.threshold}; {v.rule})" if cite else "")
+                        for v in exclusion.reasons)
+    return f"{exclusion.label}: {reasons}"
+
+
 def print_plan(plan: RoutePlan) -> None:
     """Print a route plan: the steps with dates and why each is allowed, then exclusions and notes."""
     if not plan.found:
@@ -53,8 +60,15 @@ def _print_tail(plan: RoutePlan) -> None:
     if plan.excluded:
         _console.print("Programs ruled out for you:")
         for exclusion in plan.excluded:
-            reason = "; ".join(f"{v.label}: {v.value}" for v in exclusion.reasons)
-            _console.print(f"  - {exclusion.label}: {reason}")
+            _console.print(f"  - {_exclusion_text(exclusion)}")
+    if plan.not_met_on_date:
+        _console.print(f"Not met on {plan.as_of} (so not on this plan):")
+        for exclusion in plan.not_met_on_date:
+            _console.print(f"  - {_exclusion_text(exclusion, cite=True)}")
+    if plan.what_would_change:
+        _console.print("What would change the answer:")
+        for change in plan.what_would_change:
+            _console.print(f"  - {change}")
     for note in plan.notes:
         _console.print(f"note: {note}")
 
@@ -78,6 +92,12 @@ def plan_markdown(plan: RoutePlan) -> str:
     if plan.excluded:
         lines += ["", "## Ruled out", ""] + [
             f"- **{e.label}**: " + "; ".join(f"{v.label}: {v.value}" for v in e.reasons) for e in plan.excluded]
+    if plan.not_met_on_date:
+        lines += ["", f"## Not met on {plan.as_of}", ""] + [
+            f"- **{e.label}**: " + "; ".join(f"{v.label}: {v.value} (needs {v.threshold}; {v.rule})" for v in e.reasons)
+            for e in plan.not_met_on_date]
+    if plan.what_would_change:
+        lines += ["", "## What would change the answer", ""] + [f"- {c}" for c in plan.what_would_change]
     if plan.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in plan.notes]
     return "\n".join(lines) + "\n"

@@ -68,6 +68,11 @@ class RoutePlan(BaseModel):
     route: Route | None
     alternatives: list[Route] = Field(default_factory=list)
     excluded: list[Exclusion] = Field(default_factory=list)
+    not_met_on_date: list[Exclusion] = Field(
+        default_factory=list,
+        description="Programs on the person's possible routes that no returned route uses and whose requirements "
+                    "are not met on the plan date (with results retaken where expired); a route may still meet some "
+                    "of them later, e.g. after a year of work in Canada.")
     no_route_reasons: list[str] = Field(default_factory=list)
     what_would_change: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
