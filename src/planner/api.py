@@ -127,7 +127,9 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     """The best route's timing and up to ``alternatives`` genuinely different ones, evaluating months only as needed.
 
     Routes must first reach the minimum route probability; only if none does are they
-    searched for without it (the floor is then reported as relaxed).  Templates whose
+    searched for without it (the floor is then reported as relaxed).  A template's months
+    are evaluated only when the model reaches it (templates whose fixed steps alone cannot
+    beat the routes found are never evaluated; see :class:`RouteModel`); templates whose
     fixed steps alone fall below the floor cannot reach it, so the first search does not
     evaluate their months, nor the months whose invitation cannot reach it (see
     :func:`planner.solver.tables.extend_tables`).  The fastest route is looked for among
@@ -138,14 +140,14 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     """
     floor = probability_floor(objective, as_of)
     for max_log_cost in ([floor, None] if floor is not None else [None]):
-        usable = [t for t in tables if max_log_cost is None or t.least_log_cost <= max_log_cost]
         depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
         while True:
-            for table in usable:
-                extend_tables(table, states, horizon, depth, max_log_cost)
-            model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost)
+            def evaluate(table, through=depth, cap=max_log_cost):
+                extend_tables(table, states, horizon, through, cap)
+
+            model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate)
             # Fewer program sets with any possible route than routes wanted: a deeper search is needed anyway.
-            if depth < horizon and len(model.possible_program_sets()) < alternatives + 1:
+            if depth < horizon and alternatives and model.possible_program_sets(alternatives + 1) < alternatives + 1:
                 timings = []
             else:
                 timings = _best_timings(model, alternatives)
@@ -354,6 +356,9 @@ def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Pr
         label = table.template.describe() or " → ".join(table.template.programs)
         if table.notes:
             reasons.append(f"{label}: {'; '.join(table.notes)}")
+        elif table.earliest_pr is not None and table.earliest_pr > horizon:
+            reasons.append(f"{label}: its steps' processing alone takes at least {table.earliest_pr} months, "
+                           f"beyond the horizon of {horizon}")
         elif table.template.pool is not None and not table.pool:
             program = table.template.pool.program
             today, _ = with_retakes(profile, as_of)

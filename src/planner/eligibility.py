@@ -75,13 +75,15 @@ def _open_verdict(program: ProgramFile, path: str, as_of: date) -> Verdict:
 
 
 def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Context | None = None,
-             cat: Catalogue | None = None) -> ProgramEligibility:
-    """Evaluate every requirement of ``program`` for ``profile`` on ``as_of``."""
+             cat: Catalogue | None = None, kinds: frozenset[str] | None = None) -> ProgramEligibility:
+    """Evaluate every requirement of ``program`` for ``profile`` on ``as_of`` (only those of ``kinds``, if given)."""
     cat = cat or catalogue()
     ctx = ctx or Context(profile, as_of)
     path = cat.path_of(program.id)
     verdicts = [_open_verdict(program, path, as_of)]
     for requirement in program.requirements:
+        if kinds is not None and requirement.kind not in kinds:
+            continue
         found = requirement.entry(as_of)
         if found is None:
             verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,

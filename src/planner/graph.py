@@ -110,7 +110,7 @@ def start_status(profile: Profile, cat: Catalogue) -> str:
 
 def static_failures(program: ProgramFile, profile: Profile, as_of: date, cat: Catalogue, ctx: Context) -> list[Verdict]:
     """Verdicts that rule a program out for good on ``as_of`` (closed, or a static requirement unmet)."""
-    result = evaluate(program, profile, as_of, ctx=ctx, cat=cat)
+    result = evaluate(program, profile, as_of, ctx=ctx, cat=cat, kinds=STATIC_KINDS)
     failures = []
     for verdict in result.verdicts:
         if verdict.met:

@@ -127,13 +127,17 @@ def level_for(score: float, ability: Ability, bands: list[Band]) -> int:
     return best
 
 
+def valid_until(test: LanguageTest, as_of: date) -> date:
+    """The day a result stops being valid, under the validity rule in force on ``as_of``."""
+    return add_years(test.date, validity_rules().validity_years.at(as_of))
+
+
 @per_scope
 def convert(test: LanguageTest, as_of: date) -> LanguageResult:
     """Convert one test result to CLB/NCLC levels as they stand on ``as_of`` (remembered inside a memo scope)."""
     rules = test_rules(test.test)
-    years = validity_rules().validity_years.at(as_of)
-    valid_until = add_years(test.date, years)
-    expired = as_of >= valid_until
+    until = valid_until(test, as_of)
+    expired = as_of >= until
     # a result counts only if the test is approved on the as-of date *and* was approved when taken
     # (PTE Core: approved from 2024-01-30, so an earlier PTE Core result is not an approved result)
     accepted = bool(rules.accepted.get(as_of)) and bool(rules.accepted.get(test.date))
@@ -146,10 +150,10 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
     table = rules.table.entry(table_date)
     if table is None:
         first = next(iter(rules.table.values))
-        return LanguageResult(test, rules.language, None, valid_until, expired, accepted, None,
+        return LanguageResult(test, rules.language, None, until, expired, accepted, None,
                               problem=f"no conversion table in models/ for tests taken before {first}")
     levels = {ability: level_for(test.score(ability), ability, table.value) for ability in ABILITIES}
-    return LanguageResult(test, rules.language, levels, valid_until, expired, accepted, table, problem=problem)
+    return LanguageResult(test, rules.language, levels, until, expired, accepted, table, problem=problem)
 
 
 def usable_levels(tests, as_of: date) -> tuple:

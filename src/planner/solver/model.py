@@ -27,6 +27,7 @@ the original ones expire (see :meth:`TemplateModel._retake_month`).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.solver import cpsat
@@ -118,41 +119,76 @@ def _with(t: StepTables, **changes) -> StepTables:
 class RouteModel:
     """Chooses the best route over a set of templates; :meth:`solve` may be called repeatedly with exclusions.
 
-    Templates are solved in order of a lower bound on their objective read off their
-    tables (:func:`objective_bound`); once the best route found so far is no worse than
-    the next bound, no remaining template can beat it and the search stops.  The answer
-    is the one solving every template would give, since a template's optimum is never
-    below its bound and no two templates share a composite objective (the rank term).
+    Templates are taken in order of a lower bound on their objective read off their fixed
+    steps alone (:func:`static_bound`: earliest arrival, least processing, least fees and
+    probability costs); once the best route found so far is no worse than the next bound,
+    no remaining template can beat it and the search stops.  A template's months are
+    evaluated (``evaluate``, when given) only when it is reached, and it is solved only if
+    the tighter bound read off its tables (:func:`objective_bound`) can still beat the best.
+    The answer is the one solving every template would give, since a template's optimum is
+    never below either bound and no two templates share a composite objective (the rank term).
     """
 
-    def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None):
+    def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None,
+                 evaluate: Callable[[StepTables], None] | None = None):
         if objective not in OBJECTIVES:
             raise ValueError(objective)
         self.tables = list(tables)
         self.horizon = horizon
         self.objective = objective
         self.max_log_cost = max_log_cost
+        self._evaluate = evaluate
         self._excluded: set[int] = set()
         self._optimum: dict[int, Timing | None] = {}
-        self._pruned = [prune_unreachable(t, horizon, max_log_cost) for t in self.tables]
-        self._bounds = [objective_bound(t, i, len(self.tables), horizon, objective) for i, t in enumerate(self._pruned)]
+        self._pruned: dict[int, StepTables] = {}
+        self._bounds: dict[int, int | None] = {}
+        count = len(self.tables)
+        self._static = [static_bound(t, i, count, horizon, objective, max_log_cost) for i, t in enumerate(self.tables)]
 
-    def possible_program_sets(self) -> set[tuple[str, ...]]:
-        """The program sets of the templates not excluded that may have a route (their bound is not None)."""
-        return {self.tables[i].template.programs for i, bound in enumerate(self._bounds)
-                if bound is not None and i not in self._excluded}
+    def possible_program_sets(self, wanted: int) -> int:
+        """How many program sets (up to ``wanted``) the templates not excluded may have a route with.
+
+        Counts first by the static bounds, and evaluates templates for their table bounds
+        only while the count might reach ``wanted``.
+        """
+        candidates = sorted((i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded),
+                            key=lambda i: self._static[i])
+        if len({self.tables[i].template.programs for i in candidates}) < wanted:
+            return len({self.tables[i].template.programs for i in candidates})
+        possible = set()
+        for index in candidates:
+            programs = self.tables[index].template.programs
+            if programs not in possible and self._table_bound(index) is not None:
+                possible.add(programs)
+                if len(possible) >= wanted:
+                    break
+        return len(possible)
 
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
         self._excluded.update(template_indexes)
 
+    def _table_bound(self, index: int) -> int | None:
+        """The template's bound from its (evaluated, pruned) tables, computed once."""
+        if index not in self._bounds:
+            table = self.tables[index]
+            if self._evaluate is not None:
+                self._evaluate(table)
+            self._pruned[index] = prune_unreachable(table, self.horizon, self.max_log_cost)
+            self._bounds[index] = objective_bound(self._pruned[index], index, len(self.tables), self.horizon,
+                                                  self.objective)
+        return self._bounds[index]
+
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
         """The timing of the best allowed template, or None when no route exists."""
         best = None
-        candidates = [i for i, bound in enumerate(self._bounds) if bound is not None and i not in self._excluded]
-        for index in sorted(candidates, key=lambda i: self._bounds[i]):
-            if best is not None and self._bounds[index] >= best.objective:
+        candidates = [i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded]
+        for index in sorted(candidates, key=lambda i: self._static[i]):
+            if best is not None and self._static[index] >= best.objective:
                 break
+            bound = self._table_bound(index)
+            if bound is None or best is not None and bound >= best.objective:
+                continue
             if index not in self._optimum:
                 self._optimum[index] = TemplateModel(self._pruned[index], index, len(self.tables), self.horizon,
                                                      self.objective, self.max_log_cost).solve(time_limit_s)
@@ -173,6 +209,21 @@ def composite(primary: int, secondary: int, index: int, tie: int, horizon: int, 
     """The single integer every template model minimises: primary, then secondary, then rank, then earliness."""
     pr_scale, time_weight, rank_weight = _objective_weights(horizon, count)
     return (primary * pr_scale + secondary) * time_weight + index * rank_weight + tie
+
+
+def static_bound(t: StepTables, index: int, count: int, horizon: int, objective: str,
+                 max_log_cost: int | None = None) -> int | None:
+    """A lower bound on the template's composite objective from its fixed steps alone (no month evaluated).
+
+    The PR month is at least :attr:`StepTables.earliest_pr`; the probability cost and fees
+    at least the least of the fixed steps'.  None when that already rules the template out.
+    """
+    if t.notes or not t.arrivals or t.earliest_pr is None or t.earliest_pr > horizon:
+        return None
+    if max_log_cost is not None and t.least_log_cost > max_log_cost:
+        return None
+    primary = {"fastest": t.earliest_pr, "probable": t.least_log_cost, "cheapest": t.least_cost}[objective]
+    return composite(primary, 0 if objective == "fastest" else t.earliest_pr, index, 0, horizon, count)
 
 
 def objective_bound(t: StepTables, index: int, count: int, horizon: int, objective: str) -> int | None:

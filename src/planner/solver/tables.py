@@ -32,6 +32,9 @@ from planner.timeline import (Move, canadian_job_for, current_permit_months, mon
 LOG_SCALE = 1000
 """Probabilities enter the model as integer costs round(-ln(p) * LOG_SCALE) (CP-SAT has no floats)."""
 
+LEAST_INVITATION_WAIT = 1
+"""An invitation is planned at least a month after waiting starts (rounds are at most a few a month; a plan step)."""
+
 NO_MOVE = -1
 """Arrival month used for routes that never move the person to Canada on a new permit."""
 
@@ -111,9 +114,9 @@ class States:
     @cached_property
     def _retake_due(self) -> list[bool]:
         """Per plan month: whether :func:`with_retakes` renews anything (some newest result has expired)."""
-        from planner.language import convert
+        from planner.language import valid_until  # expired as convert() says: on or after the day it ends
         newest = list(newest_tests(self.profile).values())
-        return [any(convert(test, on).expired for test in newest)
+        return [any(on >= valid_until(test, on) for test in newest)
                 for on in (month_date(self.as_of, month) for month in range(self.horizon + 1))]
 
     def eligible(self, program: ProgramFile, move: Move | None, month: int,
@@ -259,6 +262,8 @@ class StepTables:
     log_costs_by_month: dict[str, dict[int, int]] = field(default_factory=dict)
     """Probability costs that change over the plan, by timing role and month (as ``fees_by_month``)."""
     notes: list[str] = field(default_factory=list)
+    earliest_pr: int | None = None
+    """A lower bound on the PR month of any route of the template, from its fixed steps alone (see :func:`_earliest_pr`)."""
     evaluated_through: int = -1
     """The last month whose pool, nomination and invitation entries have been evaluated (or deferred)."""
     deferred: set[tuple[int, int]] = field(default_factory=set)
@@ -440,7 +445,34 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     if template.decision is not None:
         tables.decision = states.decision_table(template)
     _charge_tables(tables, states, horizon, adults, children)
+    tables.earliest_pr = _earliest_pr(tables, states, horizon)
     return tables
+
+
+def _earliest_pr(tables: StepTables, states: States, horizon: int) -> int | None:
+    """A lower bound on the PR month of any route of the template, from its fixed steps alone.
+
+    The earliest arrival (or now), the least nomination processing over the plan, the
+    least wait for an invitation, the months to submit, and the least decision time: every
+    route's steps follow one another, so none can reach PR sooner.  None if the template
+    has no arrival or no decision.
+    """
+    if not tables.arrivals or not tables.decision:
+        return None
+    template = tables.template
+    month = max(min(tables.arrivals), 0)
+    if template.nomination is not None:
+        month += least_processing(states.cat, template.nomination.program.id, states.as_of, horizon)
+    if template.invitation is not None:
+        month += LEAST_INVITATION_WAIT
+    return month + tables.prep_months + min(median for median, _ in tables.decision.values())
+
+
+@lru_cache(maxsize=256)
+def least_processing(cat: Catalogue, program_id: str, as_of: date, horizon: int) -> int:
+    """The least median processing (months) of a program over plan months 0..horizon; shared by plans."""
+    program = cat.get(program_id)
+    return min(_processing(program, month_date(as_of, month))[0] for month in range(horizon + 1))
 
 
 TIMING_ROLES = ("arrival", "pool", "nomination", "submission")
@@ -475,34 +507,43 @@ def step_charges(template: RouteTemplate) -> list[tuple[str, ProgramFile, bool, 
 def _charge_tables(tables: StepTables, states: States, horizon: int, adults: int, children: int) -> None:
     """Fill the fixed fees and probability costs, and those that change over the plan by month.
 
-    A role whose sum is the same in every month it can take adds to ``fixed_cost`` /
+    A role whose charge is the same in every month it can take adds to ``fixed_cost`` /
     ``fixed_log_cost``; otherwise its month-by-month values go to ``fees_by_month`` /
     ``log_costs_by_month`` for the solver to read at the month it chooses.
     """
     cat, as_of = states.cat, states.as_of
-    fees: dict[str, list[int]] = {}
-    logs: dict[str, list[int]] = {}
+    fees: dict[str, tuple[int, ...]] = {}
+    logs: dict[str, tuple[int, ...]] = {}
     for role, program, charges_fees, has_probability in step_charges(tables.template):
         if charges_fees:
-            schedule = fee_schedule(cat, program.id, as_of, horizon, adults, children)
-            fees[role] = [a + b for a, b in zip(fees.get(role, [0] * len(schedule)), schedule)]
+            fees[role] = _add(fees.get(role), fee_schedule(cat, program.id, as_of, horizon, adults, children))
         if has_probability:
-            schedule = log_cost_schedule(cat, program.id, as_of, horizon)
-            logs[role] = [a + b for a, b in zip(logs.get(role, [0] * len(schedule)), schedule)]
-    months = {role: list(range(horizon + 1)) for role in TIMING_ROLES}
-    months["arrival"] = list(tables.arrivals)
-    offset = {"arrival": -tables.temp_months}
+            logs[role] = _add(logs.get(role), log_cost_schedule(cat, program.id, as_of, horizon))
     for schedules, fixed_name, varying in ((fees, "fixed_cost", tables.fees_by_month),
                                            (logs, "fixed_log_cost", tables.log_costs_by_month)):
         fixed = 0
         for role, schedule in schedules.items():
-            by_month = {m: schedule[m + offset.get(role, 0)] for m in months[role]}
-            values = set(by_month.values())
-            if len(values) > 1:
+            if role == "arrival":  # paid when the permit is applied for, its processing before arrival
+                by_month = {a: schedule[a - tables.temp_months] for a in tables.arrivals}
+            elif _constant(schedule):
+                fixed += schedule[0]
+                continue
+            else:
+                by_month = dict(enumerate(schedule))
+            if len(set(by_month.values())) > 1:
                 varying[role] = by_month
-            elif values:
-                fixed += values.pop()
+            elif by_month:
+                fixed += next(iter(by_month.values()))
         setattr(tables, fixed_name, fixed)
+
+
+def _add(total: tuple[int, ...] | None, schedule: tuple[int, ...]) -> tuple[int, ...]:
+    return schedule if total is None else tuple(a + b for a, b in zip(total, schedule))
+
+
+@lru_cache(maxsize=1024)
+def _constant(schedule: tuple[int, ...]) -> bool:
+    return len(set(schedule)) == 1
 
 
 @lru_cache(maxsize=512)
@@ -614,7 +655,7 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
     estimate = estimate_cached(score, tuple(types), states.as_of, window)
     if estimate.expected_wait_months is None or estimate.probability <= 0:
         return
-    wait = max(1, months_ceil(estimate.expected_wait_months))
+    wait = max(LEAST_INVITATION_WAIT, months_ceil(estimate.expected_wait_months))
     tables.invitation[(arrival, month)] = (wait, log_cost(estimate.probability), estimate.probability, score)
     tables.round_types[(arrival, month)] = tuple(types)
 
