@@ -344,6 +344,16 @@ def _summary(template, states) -> str:
     return " → ".join(names + ["permanent residence"])
 
 
+def _program_never_met(table: StepTables):
+    """The template's pool (else nomination) program if no month of the plan meets it, else None."""
+    template = table.template
+    if template.pool is not None and not table.pool:
+        return template.pool.program
+    if template.nomination is not None and not table.nomination:
+        return template.nomination.program
+    return None
+
+
 def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Profile, as_of: date, horizon: int):
     """Why no route exists, and what would change the answer."""
     reasons, changes = [], []
@@ -356,11 +366,10 @@ def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Pr
         label = table.template.describe() or " → ".join(table.template.programs)
         if table.notes:
             reasons.append(f"{label}: {'; '.join(table.notes)}")
-        elif table.earliest_pr is not None and table.earliest_pr > horizon:
-            reasons.append(f"{label}: its steps' processing alone takes at least {table.earliest_pr} months, "
-                           f"beyond the horizon of {horizon}")
-        elif table.template.pool is not None and not table.pool:
-            program = table.template.pool.program
+        elif table.requirements_ready <= horizon and table.earliest_pr is not None and table.earliest_pr > horizon:
+            reasons.append(f"{label}: its steps cannot end before month {table.earliest_pr} (processing times and "
+                           f"the Canadian work its programs need), beyond the horizon of {horizon}")
+        elif (program := _program_never_met(table)) is not None:
             today, _ = with_retakes(profile, as_of)
             unmet = [v for v in evaluate(program, today, as_of, cat=catalogue()).verdicts if not v.met]
             reasons.append(f"{label}: {program.label} requirements are not met in any month within {horizon} months "

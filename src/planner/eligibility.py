@@ -6,9 +6,11 @@ the date its rule took effect, its citation, and what would change the answer.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
+
+from planner import facts
 
 from planner.predicates import LANGUAGES_OF, PREDICATES, Context, experience_query, offer_never_meets
 from planner.profile import Profile
@@ -137,6 +139,50 @@ def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date
                                      for params in requirement.values_between(start, end)):
             return True
     return False
+
+
+def earliest_canadian_work_date(program: ProgramFile, profile: Profile, as_of: date, end: date,
+                                accrual_from: date | None) -> date | None:
+    """A lower bound on the first day ``program``'s requirements of work in Canada can be met; None if never by ``end``.
+
+    An exact bound, not an estimate: counted hours in any window ending on a day D are at
+    most those counted on ``as_of`` plus the weekly maximum for each day from
+    ``accrual_from`` (the first day new Canadian work can count: tomorrow for someone
+    working in Canada now, the arrival day for someone moving) to D.  It reads each
+    version of the requirement, the year's hours and the weekly cap in force up to
+    ``end``, taking the most favourable.  Requirements of other kinds and work outside
+    Canada are not bounded (``as_of`` is returned when nothing in Canada is required).
+    """
+    rules = facts.work_rules()
+    cap = max(rules.max_hours_per_week.values_between(as_of, end)) * facts.UNITS_PER_WEEKLY_HOUR
+    per_year = min(v for v in rules.hours_per_year.values_between(as_of, end) if v is not None)
+    latest = as_of
+    for requirement in program.requirements:
+        if requirement.kind not in ("work_experience", "experience_language"):
+            continue
+        soonest = None
+        for params in requirement.values_between(as_of, end):
+            if params is None:
+                continue
+            work = params.experience if requirement.kind == "experience_language" else params
+            if work.where != "canada":
+                soonest = as_of
+                break
+            teer_sets = [option.teers for option in params.options] if requirement.kind == "experience_language" else [None]
+            have = max(facts.counted_units(profile.work_history, as_of, experience_query(work, teers=teers))
+                       for teers in teer_sets)
+            missing = per_year * work.min_months * facts.UNITS_PER_HOUR // 12 - have
+            if missing <= 0:
+                soonest = as_of
+                break
+            if accrual_from is None:
+                continue
+            met_on = accrual_from + timedelta(days=-(-missing // cap) - 1)  # days are counted inclusively
+            soonest = met_on if soonest is None else min(soonest, met_on)
+        if soonest is None or soonest > end:
+            return None
+        latest = max(latest, soonest)
+    return latest
 
 
 def _work_never_met(params, person: Unchanging) -> bool:

@@ -141,14 +141,17 @@ def counted_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> Fra
     the running totals of a set of jobs are remembered (jobs and queries are immutable), so
     asking again for another date or window costs two look-ups.
     """
-    return Fraction(_counted_units(jobs, on, query), _UNITS_PER_HOUR)
+    return Fraction(counted_units(jobs, on, query), UNITS_PER_HOUR)
 
 
-_UNITS_PER_HOUR = 7 * _HOUR_SCALE
+UNITS_PER_HOUR = 7 * _HOUR_SCALE
 """A day at w weekly hours counts w / 7 hours: in hundredths of a weekly hour per day, an hour is 700 units."""
 
+UNITS_PER_WEEKLY_HOUR = _HOUR_SCALE
+"""A day of work at one hour a week counts this many units (so a day at the weekly cap counts cap times this)."""
 
-def _counted_units(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:
+
+def counted_units(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:
     """:func:`counted_hours` in whole units of 1/700 hour (an exact integer)."""
     cap = work_rules().max_hours_per_week.at(on) * _HOUR_SCALE
     start, end = _window(on, query.within_years)
@@ -203,7 +206,7 @@ def _hours_curve(jobs: tuple[Work, ...], query: ExperienceQuery, cap: int) -> _H
 def experience_years(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int:
     """Return completed years of counted work (hours // hours_per_year)."""
     per_year = work_rules().hours_per_year.at(on)
-    return _counted_units(jobs, on, query) // (per_year * _UNITS_PER_HOUR)  # = floor(hours / per_year), exactly
+    return counted_units(jobs, on, query) // (per_year * UNITS_PER_HOUR)  # = floor(hours / per_year), exactly
 
 
 def longest_continuous_hours(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> tuple[Fraction, str | None]:

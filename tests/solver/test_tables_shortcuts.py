@@ -128,3 +128,51 @@ def test_equal_score_keys_mean_equal_scores(data, arrival, nominated):
         assert crs_totals.setdefault(crs.score_key(projected, on), total) == total, month
         grid = fsw.score(projected, on)
         assert fsw_scores.setdefault(fsw.score_key(projected, on), (grid.total, grid.passes)) == (grid.total, grid.passes), month
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles(), st.integers(0, 12), st.booleans())
+def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(data, arrival, moves):
+    """The bound the search skips templates by: before it, every month fails the program (exact, not a guess).
+
+    Along a route that moves the person to Canada in ``arrival`` (or none), each month
+    before :meth:`States.earliest_work_month` fails the program's work requirements.
+    """
+    from planner.eligibility import evaluate
+    from planner.solver.tables import States
+
+    # Top language results, so an experience-and-language requirement fails only for its work.
+    data = {**data, "language_tests": [{"test": "ielts_general", "date": "2026-11-01", "listening": 9.0,
+                                        "reading": 9.0, "writing": 9.0, "speaking": 9.0}]}
+    profile = parse_profile(data)
+    cat = catalogue()
+    horizon = 36
+    states = States(profile, AS_OF, cat, horizon)
+    job = canadian_job_for(profile, AS_OF)
+    move = Move("temporary.cusma.professional", "cusma_worker", arrival, *job, None) if moves and job else None
+    needing_work = [p for p in cat.programs
+                    if any(r.kind in ("work_experience", "experience_language") for r in p.requirements)]
+    for program in needing_work:
+        earliest = states.earliest_work_month(program, move.arrival_month if move else None)
+        for month in range(0, min(earliest, horizon + 1)):
+            on = add_months(AS_OF, month)
+            projected, _ = with_retakes(project(profile, AS_OF, month, move), on)
+            verdicts = evaluate(program, projected, on, kinds=frozenset({"work_experience", "experience_language"}))
+            work = [v for v in verdicts.verdicts if v.kind != "program_open"]
+            assert work and not all(v.met for v in work), (program.id, month, earliest)
+
+
+def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
+    """1,560 hours at the 30-hour weekly cap take 364 days: CEC can be met 12 months after arriving, not 11."""
+    from pathlib import Path
+
+    from planner import load_profile
+    from planner.solver.tables import States
+
+    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "us-software-engineer.json")
+    states = States(profile, AS_OF, catalogue(), 60)
+    cec = catalogue().get(CEC)
+    assert states.earliest_work_month(cec, 0) == 12
+    assert states.earliest_work_month(cec, 3) == 15
+    assert states.earliest_work_month(cec, None) == 61  # never moving, never in Canada: past the horizon

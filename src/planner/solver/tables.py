@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
 from planner import crs as crs_module
 from planner import facts
 from planner import fsw as fsw_module
-from planner.eligibility import cannot_become_eligible, is_eligible
+from planner.eligibility import cannot_become_eligible, earliest_canadian_work_date, is_eligible
 from planner.predicates import Context
 from planner.language import validity_rules
 from planner.process import express_entry_process, planning, pr_processing
@@ -75,6 +75,7 @@ class States:
         self._possible_round_types: dict[str | None, tuple[str, ...]] = {}
         self._round_type_program_lists: dict[str | None, list[ProgramFile]] = {}
         self._arrivals: dict[int, list[int]] = {}
+        self._earliest_work: dict[tuple[str, int | None], int] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
         self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
@@ -178,6 +179,33 @@ class States:
                 and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)]
         return found
 
+    def earliest_work_month(self, program: ProgramFile, arrival: int | None) -> int:
+        """The first plan month ``program``'s requirements of work in Canada can be met (a lower bound).
+
+        New Canadian work counts from tomorrow for someone working in Canada now, else from
+        ``arrival`` (the earliest arrival on a permit; None: the route never moves them).
+        ``horizon + 1`` when they cannot be met within the plan (see
+        :func:`planner.eligibility.earliest_canadian_work_date`).
+        """
+        key = (program.id, arrival)
+        found = self._earliest_work.get(key)
+        if found is None:
+            if self._works_in_canada:
+                accrual_from = self.as_of + timedelta(days=1)
+            else:
+                accrual_from = None if arrival is None else month_date(self.as_of, arrival)
+            day = earliest_canadian_work_date(program, self.profile, self.as_of, self._end, accrual_from)
+            found = self.horizon + 1
+            if day is not None:
+                found = next((m for m in range(self.horizon + 1) if month_date(self.as_of, m) >= day), found)
+            self._earliest_work[key] = found
+        return found
+
+    @cached_property
+    def _works_in_canada(self) -> bool:
+        """True if some Canadian job of the profile goes on after the plan date."""
+        return any(job.in_canada and (job.end is None or job.end > self.as_of) for job in self.profile.work_history)
+
     @cached_property
     def language_expiry(self) -> tuple[int | None, int]:
         """The first plan month some newest test is no longer valid, and how many tests (see :func:`_language_expiry`)."""
@@ -262,6 +290,9 @@ class StepTables:
     log_costs_by_month: dict[str, dict[int, int]] = field(default_factory=dict)
     """Probability costs that change over the plan, by timing role and month (as ``fees_by_month``)."""
     notes: list[str] = field(default_factory=list)
+    requirements_ready: int = 0
+    """The first month the pool's and nomination's requirements of work in Canada can be met (a lower bound;
+    past the horizon when they cannot be met within it)."""
     earliest_pr: int | None = None
     """A lower bound on the PR month of any route of the template, from its fixed steps alone (see :func:`_earliest_pr`)."""
     evaluated_through: int = -1
@@ -452,15 +483,22 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
 def _earliest_pr(tables: StepTables, states: States, horizon: int) -> int | None:
     """A lower bound on the PR month of any route of the template, from its fixed steps alone.
 
-    The earliest arrival (or now), the least nomination processing over the plan, the
-    least wait for an invitation, the months to submit, and the least decision time: every
-    route's steps follow one another, so none can reach PR sooner.  None if the template
-    has no arrival or no decision.
+    The earliest arrival (or now), the first month the pool's and the nomination's
+    requirements of work in Canada can be met (:meth:`States.earliest_work_month`), the
+    least nomination processing over the plan, the least wait for an invitation, the
+    months to submit, and the least decision time: every route's steps follow one
+    another, so none can reach PR sooner.  Also sets ``tables.requirements_ready``.  None
+    if the template has no arrival or no decision.
     """
     if not tables.arrivals or not tables.decision:
         return None
     template = tables.template
     month = max(min(tables.arrivals), 0)
+    arrival = min(tables.arrivals) if template.temp is not None else None
+    ready = max([states.earliest_work_month(step.program, arrival)
+                 for step in (template.pool, template.nomination) if step is not None], default=0)
+    tables.requirements_ready = ready
+    month = max(month, ready)
     if template.nomination is not None:
         month += least_processing(states.cat, template.nomination.program.id, states.as_of, horizon)
     if template.invitation is not None:
