@@ -341,6 +341,14 @@ def score_key(profile: Profile, as_of: date) -> tuple:
             facts.qualifying_job_offer(profile, as_of)[0], nominated)
 
 
+def nominated_key(key: tuple) -> tuple:
+    """The :func:`score_key` of the same profile on the same date with an Express Entry-linked nomination in force.
+
+    The nomination is the key's last element and nothing else in the key reads it.
+    """
+    return key[:-1] + (True,)
+
+
 def score_total(profile: Profile, as_of: date) -> int:
     """``score(profile, as_of).total``, without building the breakdown (the route planner needs only totals)."""
     rules = crs_rules()

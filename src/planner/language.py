@@ -152,8 +152,15 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
         first = next(iter(rules.table.values))
         return LanguageResult(test, rules.language, None, until, expired, accepted, None,
                               problem=f"no conversion table in models/ for tests taken before {first}")
-    levels = {ability: level_for(test.score(ability), ability, table.value) for ability in ABILITIES}
-    return LanguageResult(test, rules.language, levels, until, expired, accepted, table, problem=problem)
+    return LanguageResult(test, rules.language, _levels(test, table.effective), until, expired, accepted, table,
+                          problem=problem)
+
+
+@per_scope
+def _levels(test: LanguageTest, table_effective: date) -> dict[Ability, int]:
+    """A test's level per ability under the conversion table in force from ``table_effective`` (shared: do not change)."""
+    table = test_rules(test.test).table.at(table_effective)
+    return {ability: level_for(test.score(ability), ability, table) for ability in ABILITIES}
 
 
 def usable_levels(tests, as_of: date) -> tuple:

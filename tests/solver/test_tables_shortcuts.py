@@ -126,6 +126,9 @@ def test_equal_score_keys_mean_equal_scores(data, arrival, nominated):
         total = crs.score(projected, on).total
         assert crs.score_total(projected, on) == total, month  # what the month tables use
         assert crs_totals.setdefault(crs.score_key(projected, on), total) == total, month
+        if nominated:  # the key the planner derives for a nominated month is the nominated profile's own
+            plain = project(profile, AS_OF, month, move)
+            assert crs.nominated_key(crs.score_key(plain, on)) == crs.score_key(projected, on), month
         grid = fsw.score(projected, on)
         assert fsw_scores.setdefault(fsw.score_key(projected, on), (grid.total, grid.passes)) == (grid.total, grid.passes), month
 

@@ -138,8 +138,17 @@ class States:
         return found
 
     def crs(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> int:
-        """CRS in a month, with an Express Entry-linked nomination in force when ``nomination`` is given."""
-        return self.context(move, month, nomination).crs_total
+        """CRS in a month, with an Express Entry-linked nomination in force when ``nomination`` is given.
+
+        ``nomination`` is (province, month) with the nomination's month this month.  Its score
+        key is the month's own with the nomination in force (:func:`planner.crs.nominated_key`),
+        so the nominated profile is projected and scored only for a key not seen before.
+        """
+        context = self.context(move, month)
+        if nomination is None:
+            return context.crs_total
+        return self.scored("crs", crs_module.nominated_key(context.crs_key),
+                           lambda: self.context(move, month, nomination).crs_total)
 
     def arrival_candidates(self, earliest: int) -> list[int]:
         """The arrival months worth considering for a permit taking ``earliest`` months (see :func:`arrival_candidates`)."""
