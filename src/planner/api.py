@@ -82,7 +82,7 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
     timings, relaxed = _search(tables, states, horizon, objective, as_of, alternatives)
     if not timings:
-        reasons, changes = explain_no_route(tables, pruned, profile, as_of, horizon)
+        reasons, changes = explain_no_route(tables, states, pruned, profile, as_of, horizon)
         return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
     routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of) for t in timings])
     notes = _notes(profile, as_of)
@@ -354,8 +354,13 @@ def _program_never_met(table: StepTables):
     return None
 
 
-def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Profile, as_of: date, horizon: int):
-    """Why no route exists, and what would change the answer."""
+def explain_no_route(tables: list[StepTables], states: States, pruned: ProfileGraph, profile: Profile, as_of: date,
+                     horizon: int):
+    """Why no route exists, and what would change the answer.
+
+    Every template's months are evaluated first (the search may have skipped some by
+    their bounds), so each reason is read off complete tables.
+    """
     reasons, changes = [], []
     for exclusion in pruned.excluded:
         reasons.append(f"{exclusion.label}: {exclusion.summary()}")
@@ -363,18 +368,22 @@ def explain_no_route(tables: list[StepTables], pruned: ProfileGraph, profile: Pr
             if verdict.fix:
                 changes.append(f"{verdict.fix} (would open {exclusion.label})")
     for table in tables:
+        extend_tables(table, states, horizon, horizon)
         label = table.template.describe() or " → ".join(table.template.programs)
         if table.notes:
             reasons.append(f"{label}: {'; '.join(table.notes)}")
-        elif table.requirements_ready <= horizon and table.earliest_pr is not None and table.earliest_pr > horizon:
-            reasons.append(f"{label}: its steps cannot end before month {table.earliest_pr} (processing times and "
-                           f"the Canadian work its programs need), beyond the horizon of {horizon}")
         elif (program := _program_never_met(table)) is not None:
             today, _ = with_retakes(profile, as_of)
             unmet = [v for v in evaluate(program, today, as_of, cat=catalogue()).verdicts if not v.met]
             reasons.append(f"{label}: {program.label} requirements are not met in any month within {horizon} months "
                            f"(today: {'; '.join(f'{v.label}: {v.value}' for v in unmet) or 'met, but not with the timing'})")
             changes.extend(f"{v.fix} (would open {program.label})" for v in unmet if v.fix)
+        elif table.earliest_pr is not None and table.earliest_pr > horizon:
+            reasons.append(f"{label}: its steps cannot end before month {table.earliest_pr} (processing times, and any "
+                           f"Canadian work its programs need), beyond the horizon of {horizon}")
+        elif table.invitation_impossible:
+            reasons.append(f"{label}: no invitation is possible at any CRS: no round of a type this route could be "
+                           "invited in has been held recently (see `planner rounds`)")
         elif table.template.invitation is not None and not table.invitation:
             reasons.append(f"{label}: an invitation is unlikely within the horizon at the CRS this route reaches")
         elif not table.arrivals:

@@ -179,3 +179,34 @@ def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
     assert states.earliest_work_month(cec, 0) == 12
     assert states.earliest_work_month(cec, 3) == 15
     assert states.earliest_work_month(cec, None) == 61  # never moving, never in Canada: past the horizon
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles())
+def test_a_template_whose_invitation_is_impossible_has_no_invitation_in_any_month(data):
+    """The search skips such templates unevaluated; evaluated in full, they hold no invitation entry."""
+    from planner.api import prepare
+
+    _, _, tables, _ = prepare(parse_profile(data), AS_OF, 36)
+    for table in tables:
+        if table.invitation_impossible:
+            assert not table.invitation, table.template.programs
+
+
+def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_impossible():
+    """No FSW or general round since April 2024 (models/rounds/history.yaml): FSW alone cannot be invited."""
+    from pathlib import Path
+
+    from planner import load_profile
+    from planner.api import plan, prepare
+
+    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json")
+    _, _, tables, _ = prepare(profile, AS_OF, 60, through=-1)
+    fsw_alone = next(t for t in tables if t.template.programs[0] == "federal.express_entry.fsw"
+                     and t.template.nomination is None)
+    assert fsw_alone.invitation_impossible
+    with_nomination = [t for t in tables if t.template.nomination is not None and t.template.invitation is not None]
+    assert with_nomination and not any(t.invitation_impossible for t in with_nomination)  # provincial rounds happen
+    reasons = plan(profile, as_of=AS_OF, horizon=10).no_route_reasons  # long enough for FSW alone (9 months)
+    assert any("Federal Skilled Worker" in r and "no invitation is possible at any CRS" in r for r in reasons), reasons

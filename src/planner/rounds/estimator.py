@@ -58,6 +58,10 @@ CUTOFF_SMOOTHING = 5.0
 # Below this probability of an invitation within the window, no expected wait is given.
 MIN_PROBABILITY_FOR_WAIT = 0.05
 
+# The scores the estimator accepts: the CRS runs from 0 to 1,200 points (IRCC's CRS criteria; the
+# grid in models/crs/ adds up to at most this: 600 core and transferability, 600 additional).
+CRS_RANGE = (0, 1200)
+
 # How many recent cut-offs the explanation quotes per round type.
 QUOTED_CUTOFFS = 5
 
@@ -197,8 +201,8 @@ def _check(crs: int, round_types: Iterable[str], window_months: int) -> tuple[st
     if unknown:
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
     types = tuple(t for t in ROUND_TYPES if t in given)
-    if not 0 <= crs <= 1200:
-        raise ValueError(f"CRS score must be between 0 and 1200, got {crs}")
+    if not CRS_RANGE[0] <= crs <= CRS_RANGE[1]:
+        raise ValueError(f"CRS score must be between {CRS_RANGE[0]} and {CRS_RANGE[1]}, got {crs}")
     if window_months < 1:
         raise ValueError(f"window_months must be at least 1, got {window_months}")
     return types

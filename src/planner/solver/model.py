@@ -218,7 +218,7 @@ def static_bound(t: StepTables, index: int, count: int, horizon: int, objective:
     The PR month is at least :attr:`StepTables.earliest_pr`; the probability cost and fees
     at least the least of the fixed steps'.  None when that already rules the template out.
     """
-    if t.notes or not t.arrivals or t.earliest_pr is None or t.earliest_pr > horizon:
+    if t.notes or not t.arrivals or t.invitation_impossible or t.earliest_pr is None or t.earliest_pr > horizon:
         return None
     if max_log_cost is not None and t.least_log_cost > max_log_cost:
         return None

@@ -25,6 +25,7 @@ from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
+from planner.rounds.estimator import CRS_RANGE
 from planner.solver.templates import RouteTemplate
 from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
                               unchanging, with_retakes)
@@ -302,6 +303,8 @@ class StepTables:
     requirements_ready: int = 0
     """The first month the pool's and nomination's requirements of work in Canada can be met (a lower bound;
     past the horizon when they cannot be met within it)."""
+    invitation_impossible: bool = False
+    """No month can have an invitation, whatever the CRS (see :func:`invitation_impossible`)."""
     earliest_pr: int | None = None
     """A lower bound on the PR month of any route of the template, from its fixed steps alone (see :func:`_earliest_pr`)."""
     evaluated_through: int = -1
@@ -486,6 +489,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         tables.decision = states.decision_table(template)
     _charge_tables(tables, states, horizon, adults, children)
     tables.earliest_pr = _earliest_pr(tables, states, horizon)
+    tables.invitation_impossible = invitation_impossible(tables, states, horizon)
     return tables
 
 
@@ -693,7 +697,7 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
     score = states.crs(move, month, nomination)
     types = states.round_types(move, month, template.pool.program.id if template.pool is not None else None)
     if nomination is not None:
-        types = sorted(set(types) | set(template.invitation.program.round_types or ["pnp"]))
+        types = sorted(set(types) | set(nomination_round_types(template)))
     if not types:
         return
     window = _invitation_window(tables, month, horizon)
@@ -705,6 +709,35 @@ def _invitation_entry(tables: StepTables, states: States, move, arrival: int, mo
     wait = max(LEAST_INVITATION_WAIT, months_ceil(estimate.expected_wait_months))
     tables.invitation[(arrival, month)] = (wait, log_cost(estimate.probability), estimate.probability, score)
     tables.round_types[(arrival, month)] = tuple(types)
+
+
+def nomination_round_types(template: RouteTemplate) -> list[str]:
+    """The round types an Express Entry-linked nominee is invited in (the invitation program's, else provincial rounds)."""
+    return template.invitation.program.round_types or ["pnp"]
+
+
+def invitation_impossible(tables: StepTables, states: States, horizon: int) -> bool:
+    """True if no month of the template can have an invitation: its tables need not be evaluated.
+
+    Even the highest CRS, fitting every round type the template could ever be invited in,
+    over the longest window the horizon leaves, gets no estimate with an expected wait
+    (e.g. no Federal Skilled Worker or general round for two years).  The estimate never
+    falls as the score, the round types or the window grow (property tests in
+    tests/rounds/test_rounds_estimator.py), so no month's real entry can exist.
+    """
+    template = tables.template
+    if template.invitation is None:
+        return False
+    types = set(states.possible_round_types(template))
+    if template.nomination is not None and template.nomination.program.express_entry_linked:
+        types |= set(nomination_round_types(template))
+    window = horizon - tables.prep_months - min((median for median, _ in tables.decision.values()), default=0)
+    if window < 1:
+        return False  # a horizon too short for any route; :attr:`StepTables.earliest_pr` says so
+    if not types:
+        return True
+    best = estimate_cached(CRS_RANGE[1], tuple(sorted(types)), states.as_of, window)
+    return best.expected_wait_months is None or best.probability <= 0
 
 
 @lru_cache(maxsize=4096)
