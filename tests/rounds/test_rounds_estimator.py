@@ -54,6 +54,16 @@ def test_qualifying_for_more_round_types_never_lowers_the_probability(crs, types
 
 @SETTINGS
 @given(crs=scores, types=type_sets, as_of=as_of_dates, window=windows)
+def test_round_types_without_recent_rounds_add_nothing(crs, types, as_of, window):
+    """The route planner leaves out types_with_rounds' complement; the estimate must not change."""
+    active = default_index().types_with_rounds(as_of)
+    full, kept = estimate_invitation(crs, types, as_of, window), estimate_invitation(crs, types & active, as_of, window)
+    assert (full.probability, full.expected_wait_months, full.contributing_types) == \
+        (kept.probability, kept.expected_wait_months, kept.contributing_types)
+
+
+@SETTINGS
+@given(crs=scores, types=type_sets, as_of=as_of_dates, window=windows)
 def test_probability_and_wait_are_well_formed(crs, types, as_of, window):
     result = estimate_invitation(crs, types, as_of, window)
     assert 0.0 <= result.probability <= 1.0

@@ -112,6 +112,16 @@ class RoundIndex:
                 self._cutoffs[item.type].append(item.cutoff)
         self._components = lru_cache(maxsize=4096)(self._components_uncached)
 
+    def types_with_rounds(self, as_of: date) -> frozenset[str]:
+        """The round types with a round in some look-back's rate window before ``as_of`` (or the data's end).
+
+        Only these can add to an estimate on ``as_of``: a type with no round there adds
+        nothing, so leaving it out of ``round_types`` changes no probability or wait.
+        """
+        anchor = min(as_of, self.data_end).toordinal()
+        start = add_months(min(as_of, self.data_end), -max(view.rate_months for view in LOOKBACKS)).toordinal()
+        return frozenset(t for t, dates in self._dates.items() if bisect_left(dates, anchor) > bisect_left(dates, start))
+
     def between(self, round_type: str, start: date, end: date) -> list[tuple[date, int]]:
         """Return (date, cut-off) of rounds of ``round_type`` with start <= date < end, oldest first."""
         dates = self._dates[round_type]

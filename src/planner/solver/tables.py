@@ -25,7 +25,7 @@ from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
-from planner.rounds.estimator import CRS_RANGE
+from planner.rounds.estimator import CRS_RANGE, default_index
 from planner.solver.templates import RouteTemplate
 from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
                               unchanging, with_retakes)
@@ -180,12 +180,14 @@ class States:
 
     def _round_type_programs(self, pool_program: str | None) -> list[ProgramFile]:
         """Programs whose round types an invitation can come in: the pool program (or every Express Entry
-        program, when ``pool_program`` is None) and the categories."""
+        program, when ``pool_program`` is None) and the categories, if some of their types held a round
+        recently enough to count in an estimate (:meth:`planner.rounds.estimator.RoundIndex.types_with_rounds`)."""
         found = self._round_type_program_lists.get(pool_program)
         if found is None:
+            active = default_index().types_with_rounds(self.as_of)  # the others add nothing to an estimate
             found = self._round_type_program_lists[pool_program] = [
                 program for program in self.cat.programs
-                if program.kind in ("express_entry", "category") and program.round_types
+                if program.kind in ("express_entry", "category") and active.intersection(program.round_types)
                 and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)]
         return found
 
