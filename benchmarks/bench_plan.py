@@ -3,7 +3,9 @@
 - ``plan()`` latency, median of N warm runs, for each example profile (fastest route),
   and the same with 5 alternatives;
 - ``planner route`` wall time from a cold process (median of 3, after one unmeasured run that fills
-  the rule-parse cache), and once with an empty parse cache (a first run after installing);
+  the rule-parse cache and, as any installed package has, Python's bytecode cache — the cold runs
+  do not inherit ``PYTHONDONTWRITEBYTECODE``), and once with an empty parse cache (a first run
+  after installing);
 - peak memory (max RSS) of a cold ``planner route`` process and of this process;
 - the floor under the cold time: a process that only imports the third-party libraries
   ``planner route`` needs (OR-Tools, NetworkX, pydantic, click, PyYAML, rich).
@@ -44,12 +46,18 @@ def _median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def _cold_env(**changes: str) -> dict:
+    """The environment of a cold run: this one, writing bytecode as an installed package's first run does."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **changes}
+
+
 def _cold_route(path: Path, as_of: str, env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and max RSS (MB) of one cold `planner route` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "planner", "route", str(path), "--as-of", as_of],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env or _cold_env())
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024
@@ -80,7 +88,7 @@ def main() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this benchmark process: {own:.0f} MB")
     with tempfile.TemporaryDirectory() as empty:
-        first, _ = _cold_route(EXAMPLES[0], args.as_of, env={**os.environ, CACHE_ENV: empty})
+        first, _ = _cold_route(EXAMPLES[0], args.as_of, env=_cold_env(**{CACHE_ENV: empty}))
     print(f"cold planner route with an empty rule-parse cache (first run after installing): {first:.2f} s")
     floor = statistics.median(_cold_imports() for _ in range(3))
     print(f"cold start of a process importing only the third-party libraries: {floor:.2f} s")
@@ -89,7 +97,7 @@ def main() -> None:
 def _cold_imports() -> float:
     """Wall seconds of a process that imports only the third-party libraries ``planner route`` needs."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", THIRD_PARTY_IMPORTS], check=True)
+    subprocess.run([sys.executable, "-c", THIRD_PARTY_IMPORTS], check=True, env=_cold_env())
     return time.perf_counter() - start
 
 

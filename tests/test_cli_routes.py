@@ -143,3 +143,17 @@ def test_a_route_says_which_programs_are_not_met_today_and_what_would_open_them(
     assert not any(e.program in plan.route.programs for e in plan.not_met_on_date)
     text = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF])
     assert f"Not met on {AS_OF}" in text.output and "What would change the answer" in text.output
+
+
+def test_compare_fills_k_routes_with_the_best_below_the_minimum_probability(runner):
+    """One route reaches 50% for the French-speaking engineer; compare -k 5 still shows five, the rest marked."""
+    path = str(ROOT / "examples/profiles/french-speaking-engineer.json")
+    result = runner.invoke(cli, ["compare", path, "--as-of", AS_OF, "-k", "5", "--json"])
+    plan = RoutePlan.model_validate_json(result.output)
+    routes = [plan.route, *plan.alternatives]
+    assert len(routes) == 5 and len({tuple(r.programs) for r in routes}) == 5
+    assert not routes[0].below_minimum_probability and routes[0].probability >= 0.5
+    assert all(r.below_minimum_probability and r.probability < 0.5 for r in routes[1:])
+    assert plan.notes[0].startswith("Only 1 route(s) reach a 50% probability")
+    table = runner.invoke(cli, ["compare", path, "--as-of", AS_OF, "-k", "5"])
+    assert "! = below the minimum probability of PR" in table.output

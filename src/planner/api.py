@@ -80,15 +80,21 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
                 rules_version=_rules_version())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
-    timings, relaxed = _search(tables, states, horizon, objective, as_of, alternatives)
+    timings, meeting = _search(tables, states, horizon, objective, as_of, alternatives)
     if not timings:
         reasons, changes = explain_no_route(tables, states, pruned, profile, as_of, horizon)
         return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
-    routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of) for t in timings])
+    routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of)
+                          .model_copy(update={"below_minimum_probability": rank >= meeting})
+                          for rank, t in enumerate(timings)])
     notes = _notes(profile, as_of)
-    if relaxed:
-        notes.insert(0, f"No route reaches a {relaxed:.0%} probability of PR within {horizon} months; "
+    minimum = planning().min_route_probability.at(as_of)
+    if meeting == 0:
+        notes.insert(0, f"No route reaches a {minimum:.0%} probability of PR within {horizon} months; "
                         "this is the best route regardless of its probability.")
+    elif meeting < len(routes):
+        notes.insert(0, f"Only {meeting} route(s) reach a {minimum:.0%} probability of PR within {horizon} months; "
+                        "the others shown are the best below it (marked).")
     unmet = not_met_on_date(tables, routes, profile, as_of)
     changes = [f"{v.fix} (would open {e.label})" for e in unmet for v in e.reasons if v.fix]
     return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, not_met_on_date=unmet,
@@ -123,41 +129,53 @@ def probability_floor(objective: str, as_of: date) -> int | None:
     return log_cost(planning().min_route_probability.at(as_of))
 
 
-def _search(tables: list[StepTables], states: States, horizon: int, objective: str, as_of: date, alternatives: int):
+def _search(tables: list[StepTables], states: States, horizon: int, objective: str, as_of: date,
+            alternatives: int) -> tuple[list[Timing], int]:
     """The best route's timing and up to ``alternatives`` genuinely different ones, evaluating months only as needed.
 
-    Routes must first reach the minimum route probability; only if none does are they
-    searched for without it (the floor is then reported as relaxed).  A template's months
-    are evaluated only when the model reaches it (templates whose fixed steps alone cannot
-    beat the routes found are never evaluated; see :class:`RouteModel`); templates whose
-    fixed steps alone fall below the floor cannot reach it, so the first search does not
-    evaluate their months, nor the months whose invitation cannot reach it (see
-    :func:`planner.solver.tables.extend_tables`).  The fastest route is looked for among
-    routes ending within 12 months, then 24, and so on: a route found within ``depth``
-    months is faster than any ending later, so later months need not be evaluated.  Other
-    objectives look at the whole horizon.  Returns (timings best first, the floor relaxed
-    or None).
+    Routes must first reach the minimum route probability (``fastest`` and ``cheapest``);
+    when fewer than wanted do, the rest are the best routes of other programs without it.
+    Returns (timings best first, how many of them reach the minimum: all of them for
+    ``probable``, which has none).
+
+    A template's months are evaluated only when the model reaches it (templates whose
+    fixed steps alone cannot beat the routes found are never evaluated; see
+    :class:`RouteModel`); templates whose fixed steps alone fall below the floor cannot
+    reach it, so the first search does not evaluate their months, nor the months whose
+    invitation cannot reach it (see :func:`planner.solver.tables.extend_tables`).
     """
     floor = probability_floor(objective, as_of)
-    for max_log_cost in ([floor, None] if floor is not None else [None]):
-        depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
-        while True:
-            def evaluate(table, through=depth, cap=max_log_cost):
-                extend_tables(table, states, horizon, through, cap)
+    timings = _search_with(tables, states, horizon, objective, alternatives, floor, set())
+    meeting = len(timings)
+    if floor is not None and meeting < alternatives + 1:
+        found = {tables[t.template_index].template.programs for t in timings}
+        timings += _search_with(tables, states, horizon, objective, alternatives - meeting, None, found)
+    return timings, meeting
 
-            model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate)
-            # Fewer program sets with any possible route than routes wanted: a deeper search is needed anyway.
-            if depth < horizon and alternatives and model.possible_program_sets(alternatives + 1) < alternatives + 1:
-                timings = []
-            else:
-                timings = _best_timings(model, alternatives)
-            if depth == horizon or len(timings) == alternatives + 1:
-                break
-            depth = min(horizon, depth + SEARCH_STEP_MONTHS)
-        if timings:
-            relaxed = planning().min_route_probability.at(as_of) if max_log_cost is None and floor is not None else None
-            return timings, relaxed
-    return [], None
+
+def _search_with(tables: list[StepTables], states: States, horizon: int, objective: str, alternatives: int,
+                 max_log_cost: int | None, excluded: set[tuple[str, ...]]) -> list[Timing]:
+    """Up to ``alternatives + 1`` best routes of program sets not in ``excluded``, within ``max_log_cost``.
+
+    The fastest route is looked for among routes ending within 12 months, then 24, and so
+    on: a route found within ``depth`` months is faster than any ending later, so later
+    months need not be evaluated.  Other objectives look at the whole horizon.
+    """
+    depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
+    while True:
+        def evaluate(table, through=depth):
+            extend_tables(table, states, horizon, through, max_log_cost)
+
+        model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate)
+        model.exclude([i for i, t in enumerate(tables) if t.template.programs in excluded])
+        # Fewer program sets with any possible route than routes wanted: a deeper search is needed anyway.
+        if depth < horizon and alternatives and model.possible_program_sets(alternatives + 1) < alternatives + 1:
+            timings = []
+        else:
+            timings = _best_timings(model, alternatives)
+        if depth == horizon or len(timings) == alternatives + 1:
+            return timings
+        depth = min(horizon, depth + SEARCH_STEP_MONTHS)
 
 
 def _best_timings(model: RouteModel, alternatives: int) -> list[Timing]:

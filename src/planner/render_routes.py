@@ -109,11 +109,15 @@ def print_comparison(plan: RoutePlan) -> None:
     if not routes:
         print_plan(plan)
         return
-    table = Table(title=f"Routes compared ({plan.objective}, as of {plan.as_of}); * = Pareto-optimal in time and probability")
+    legend = "* = Pareto-optimal in time and probability"
+    if any(r.below_minimum_probability for r in routes):
+        legend += "; ! = below the minimum probability of PR"
+    table = Table(title=f"Routes compared ({plan.objective}, as of {plan.as_of}); {legend}")
     for column in ("#", "route", "expected months", "80% months", "probability", "fees CAD", "riskiest step"):
         table.add_column(column, overflow="fold")
     for index, route in enumerate(routes, 1):
-        table.add_row(f"{index}{' *' if route.pareto else ''}", route.summary, str(route.expected_months),
+        marks = (" *" if route.pareto else "") + (" !" if route.below_minimum_probability else "")
+        table.add_row(f"{index}{marks}", route.summary, str(route.expected_months),
                       str(route.p80_months), f"{route.probability:.0%}", f"{route.cost_cad:,}", route.riskiest_step)
     _console.print(table)
     _print_tail(plan.model_copy(update={"alternatives": []}))

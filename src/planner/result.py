@@ -53,6 +53,9 @@ class Route(BaseModel):
     cost_cad: int
     riskiest_step: str
     pareto: bool = False
+    below_minimum_probability: bool = False
+    """For ``fastest`` and ``cheapest``: the route does not reach the minimum probability of PR
+    (models/planning.yaml) and is shown only because no (other) route does."""
 
 
 class RoutePlan(BaseModel):
