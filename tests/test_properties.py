@@ -132,7 +132,7 @@ def _crs_invariants(result: crs.CrsResult) -> None:
     sections = result.sections
     assert set(sections) == {"core", "spouse", "transferability", "additional"}
     assert result.total == sum(sections.values())
-    assert 0 <= result.total <= 1200
+    assert 0 <= result.total <= crs.maximum_total(result.as_of)
     assert all(points >= 0 for points in sections.values()), sections
     assert sections["core"] <= (460 if result.with_spouse else 500)
     assert sections["spouse"] <= (40 if result.with_spouse else 0)

@@ -115,7 +115,8 @@ def rounds(ctx, types, since, as_json, plot):
 
 
 @rounds.command()
-@click.option("--crs", type=click.IntRange(0, 1200), required=True, help="CRS score (0-1200).")
+@click.option("--crs", type=click.IntRange(min=0), required=True,
+              help="CRS score (0 to the CRS maximum, 1,200 since 2015; models/crs/core.yaml).")
 @click.option("--type", "types", type=click.Choice(ROUND_TYPES, case_sensitive=False), multiple=True,
               required=True, help="A round type the person qualifies for (repeatable; include general).")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Start of the window (default: today).")
@@ -125,8 +126,13 @@ def estimate(crs, types, as_of, window, as_json):
     """Estimate the chance of an invitation within a window, from recent rounds."""
     from dataclasses import asdict
 
+    from planner.crs import maximum_total
     from planner.rounds.estimator import estimate_invitation
-    result = estimate_invitation(crs, [t.lower() for t in types], as_of or date.today(), window)
+    as_of = as_of or date.today()
+    if crs > maximum_total(as_of):
+        raise InputError(f"CRS {crs} is above the maximum of {maximum_total(as_of)}", field="--crs",
+                         hint="give the score as IRCC's CRS tool shows it (models/crs/core.yaml: maximum_total)")
+    result = estimate_invitation(crs, [t.lower() for t in types], as_of, window)
     if as_json:
         data = asdict(result)
         click.echo(json.dumps(data, indent=2, default=lambda v: v.isoformat()))

@@ -77,6 +77,7 @@ class CoreFile(ModelFile):
     second_language: Dated[SecondLanguage]
     canadian_work: Dated[list[YearsRow]]
     work_window_years: Dated[int]
+    maximum_total: Dated[int]
 
 
 class SpouseFile(ModelFile):
@@ -158,6 +159,11 @@ def crs_rules() -> CrsRules:
                     spouse=load_model_file("crs/spouse.yaml", SpouseFile),
                     transferability=load_model_file("crs/transferability.yaml", TransferabilityFile),
                     additional=load_model_file("crs/additional.yaml", AdditionalFile))
+
+
+def maximum_total(on: date) -> int:
+    """The most points the whole CRS can give on a date (``maximum_total`` in ``models/crs/core.yaml``)."""
+    return crs_rules().core.maximum_total.at(on)
 
 
 # --- result ---------------------------------------------------------------------------------

@@ -74,6 +74,16 @@ def test_rounds_estimate_explains_itself(runner):
     assert "chance of an invitation within 6 months with CRS 520" in result.output
 
 
+@pytest.mark.parametrize(("crs", "accepted"), [("1200", True), ("1201", False)])
+def test_rounds_estimate_accepts_scores_up_to_the_crs_maximum(runner, crs, accepted):
+    result = runner.invoke(as_main_cli(rounds), ["rounds", "estimate", "--crs", crs, "--type", "general",
+                                                 "--as-of", "2026-06-01"])
+    if accepted:
+        assert result.exit_code == 0 and "with CRS 1200" in result.output, result.output
+    else:
+        assert result.exit_code == EXIT_BAD_INPUT and "above the maximum of 1200" in result.output, result.output
+
+
 def test_rounds_estimate_json(runner):
     result = runner.invoke(rounds, ["estimate", "--crs", "520", "--type", "cec", "--as-of", "2026-06-01", "--json"])
     data_out = json.loads(result.output)

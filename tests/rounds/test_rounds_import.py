@@ -214,6 +214,14 @@ def test_a_hand_edit_with_an_unknown_key_is_caught_when_loading(tmp_path, scratc
     assert "rounds[0].cutof" in str(caught.value)
 
 
+def test_a_hand_edit_with_a_cutoff_above_the_crs_maximum_is_caught_when_loading(tmp_path, scratch_models):
+    report = import_feed(write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10")]), root=scratch_models)
+    report.path.write_text(report.path.read_text().replace("    cutoff: 500", "    cutoff: 1201"))
+    with pytest.raises(ModelFileError) as caught:
+        read_history_file(report.path)
+    assert "above the CRS maximum of 1200" in str(caught.value) and "rounds[0]" in str(caught.value)
+
+
 # --- tie-break text ----------------------------------------------------------------------------
 
 

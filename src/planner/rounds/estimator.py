@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from planner.crs import maximum_total
 from planner.dates import add_months
 from planner.rounds.history import Round, load_history_file
 from planner.rounds.types import LABELS, ROUND_TYPES
@@ -57,10 +58,6 @@ CUTOFF_SMOOTHING = 5.0
 
 # Below this probability of an invitation within the window, no expected wait is given.
 MIN_PROBABILITY_FOR_WAIT = 0.05
-
-# The scores the estimator accepts: the CRS runs from 0 to 1,200 points (IRCC's CRS criteria; the
-# grid in models/crs/ adds up to at most this: 600 core and transferability, 600 additional).
-CRS_RANGE = (0, 1200)
 
 # How many recent cut-offs the explanation quotes per round type.
 QUOTED_CUTOFFS = 5
@@ -149,7 +146,7 @@ class RoundIndex:
     def estimate(self, crs: int, round_types: Iterable[str], as_of: date, window_months: int,
                  *, explain: bool = True) -> InvitationEstimate:
         """Estimate P(invited within ``window_months`` of ``as_of``); see :func:`estimate_invitation`."""
-        types = _check(crs, round_types, window_months)
+        types = _check(crs, round_types, as_of, window_months)
         anchor = min(as_of, self.data_end)
         components = self._components(types, anchor)
         window = float(window_months)
@@ -203,7 +200,7 @@ def _share_at_or_below(crs: int, cutoffs: tuple[int, ...]) -> float:
     return total / len(cutoffs)
 
 
-def _check(crs: int, round_types: Iterable[str], window_months: int) -> tuple[str, ...]:
+def _check(crs: int, round_types: Iterable[str], as_of: date, window_months: int) -> tuple[str, ...]:
     if isinstance(round_types, str):
         raise ValueError("round_types must be a collection of round-type ids, e.g. ['general', 'cec'], not a string")
     given = set(round_types)
@@ -211,8 +208,9 @@ def _check(crs: int, round_types: Iterable[str], window_months: int) -> tuple[st
     if unknown:
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
     types = tuple(t for t in ROUND_TYPES if t in given)
-    if not CRS_RANGE[0] <= crs <= CRS_RANGE[1]:
-        raise ValueError(f"CRS score must be between {CRS_RANGE[0]} and {CRS_RANGE[1]}, got {crs}")
+    highest = maximum_total(as_of)
+    if not 0 <= crs <= highest:
+        raise ValueError(f"CRS score must be between 0 and {highest}, got {crs}")
     if window_months < 1:
         raise ValueError(f"window_months must be at least 1, got {window_months}")
     return types
@@ -262,7 +260,7 @@ def estimate_invitation(crs: int, round_types: Iterable[str], as_of: date, windo
     Parameters
     ----------
     crs:
-        The person's CRS score (0-1200), including any provincial-nomination points.
+        The person's CRS score (0 to the CRS maximum, :func:`planner.crs.maximum_total`), including any provincial-nomination points.
     round_types:
         Ids from :data:`~planner.rounds.ROUND_TYPES` of every round type the person
         qualifies for.  Everyone in the pool qualifies for ``general`` rounds, so include it.

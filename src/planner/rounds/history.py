@@ -20,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
+from planner.crs import crs_rules
 from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.parse_cache import cached_parse
@@ -65,13 +66,21 @@ class Round(Strict):
     version: str | None = Field(default=None, pattern=r"^\d{4}-v\d+$",
                                 description="category list version, e.g. 2023-v1; none for program rounds")
     invitations: int = Field(ge=0)
-    cutoff: int = Field(ge=0, le=1200, description="CRS score of the lowest-ranked candidate invited")
+    cutoff: int = Field(ge=0, description="CRS score of the lowest-ranked candidate invited (at most the CRS maximum)")
     tie_break: datetime | None = Field(default=None,
                                        description="tie-breaking rule as a UTC timestamp, when parseable")
     tie_break_raw: str | None = Field(default=None, description="IRCC's tie-breaking text, unchanged")
     url: str | None = None
     pool: PoolDistribution | None = Field(description="pool distribution; null when IRCC published none")
     issues: list[str] = Field(default_factory=list, description="data problems found on import")
+
+    @model_validator(mode="after")
+    def _cutoff_within_scale(self):
+        highest = crs_rules().core.maximum_total.get(self.date)
+        if highest is not None and self.cutoff > highest:
+            raise ValueError(f"cutoff {self.cutoff} is above the CRS maximum of {highest} on {self.date.isoformat()} "
+                             "(models/crs/core.yaml: maximum_total)")
+        return self
 
     @property
     def sort_key(self) -> tuple[date, int, str]:

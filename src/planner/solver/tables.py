@@ -25,7 +25,7 @@ from planner.process import express_entry_process, planning, pr_processing
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
-from planner.rounds.estimator import CRS_RANGE, default_index
+from planner.rounds.estimator import default_index
 from planner.solver.templates import RouteTemplate
 from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
                               unchanging, with_retakes)
@@ -738,7 +738,7 @@ def invitation_impossible(tables: StepTables, states: States, horizon: int) -> b
         return False  # a horizon too short for any route; :attr:`StepTables.earliest_pr` says so
     if not types:
         return True
-    best = estimate_cached(CRS_RANGE[1], tuple(sorted(types)), states.as_of, window)
+    best = estimate_cached(crs_module.maximum_total(states.as_of), tuple(sorted(types)), states.as_of, window)
     return best.expected_wait_months is None or best.probability <= 0
 
 
