@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Iterable, Literal
 
 from planner import noc
-from planner.memo import per_scope
+from planner.memo import active_memory, per_scope
 from planner.dates import add_years
 from planner.profile import Education, Profile, Work
 from planner.rules.loader import load_model_file
@@ -155,7 +155,7 @@ def counted_units(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> int
     """:func:`counted_hours` in whole units of 1/700 hour (an exact integer)."""
     cap = work_rules().max_hours_per_week.at(on) * _HOUR_SCALE
     start, end = _window(on, query.within_years)
-    curve = _hours_curve(tuple(jobs), query, cap)
+    curve = _curve_of(jobs, query, cap)
     return curve.total_before(end.toordinal() + 1) - curve.total_before(start.toordinal())
 
 
@@ -177,6 +177,23 @@ class _HoursCurve:
         if i < 0:
             return 0
         return self.totals[i] + self.rates[i] * (day - self.days[i])
+
+
+def _curve_of(jobs: Iterable[Work], query: ExperienceQuery, cap: int) -> _HoursCurve:
+    """:func:`_hours_curve` of ``jobs``; inside a memo scope a list of jobs is looked up by identity.
+
+    A plan asks about the same projected work history (one list object) for every month:
+    keying by the list's identity spares hashing every job each time.  The memory holds
+    the list, so its identity cannot pass to another object while the scope lasts.
+    """
+    memory = active_memory()
+    if memory is None or not isinstance(jobs, list):
+        return _hours_curve(tuple(jobs), query, cap)
+    key = (_curve_of, id(jobs), query, cap)
+    found = memory.get(key)
+    if found is None:
+        found = memory[key] = (jobs, _hours_curve(tuple(jobs), query, cap))
+    return found[1]
 
 
 @per_scope
@@ -231,7 +248,7 @@ def longest_continuous_hours(jobs: Iterable[Work], on: date, query: ExperienceQu
                 run.append(job)
                 run_end = max(run_end, job_end) if run_end else job_end
                 continue
-            hours = counted_hours(run, on, query)
+            hours = counted_hours(tuple(run), on, query)  # a new group each time: not worth remembering by identity
             if hours > best[0]:
                 best = (hours, code)
             run = [job] if job is not None else []

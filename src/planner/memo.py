@@ -32,6 +32,11 @@ def scope() -> Iterator[None]:
         _active.reset(token)
 
 
+def active_memory() -> dict | None:
+    """The active scope's memory (None outside a scope), for callers that key answers themselves."""
+    return _active.get()
+
+
 def per_scope(function: Callable[..., R]) -> Callable[..., R]:
     """Decorate a pure function of hashable positional arguments so an active :func:`scope` remembers its results."""
 

@@ -74,6 +74,12 @@ class InForce(BaseModel, Generic[T]):
     doubt: str | None = None
 
 
+_UNSEEN = object()
+_NOT_IN_FORCE = object()
+_SEEN_LIMIT = 4096
+"""Dates one rule parameter remembers its value for (a memory bound, not a rule)."""
+
+
 class Dated(Strict, Generic[T]):
     """A rule parameter whose value changes on known dates.
 
@@ -120,18 +126,34 @@ class Dated(Strict, Generic[T]):
         """Each version's InForce, built once (they are frozen, so callers share them)."""
         return {}
 
+    @cached_property
+    def _seen(self) -> dict[date, object]:
+        """Values already looked up, by date: a plan asks for the same month dates thousands of times."""
+        return {}
+
+    def _lookup(self, on: date):
+        """The value in force on ``on`` (``_NOT_IN_FORCE`` before the first key), remembered for the date."""
+        seen = self._seen
+        found = seen.get(on, _UNSEEN)
+        if found is _UNSEEN:
+            if len(seen) >= _SEEN_LIMIT:  # a long-running tool asks for ever new dates: start afresh
+                seen.clear()
+            effective = self._effective(on)
+            found = seen[on] = _NOT_IN_FORCE if effective is None else self.values[effective].value
+        return found
+
     def get(self, on: date) -> T | None:
         """Return the value in force on ``on``, or ``None`` before the rule existed."""
-        effective = self._effective(on)
-        return None if effective is None else self.values[effective].value
+        found = self._lookup(on)
+        return None if found is _NOT_IN_FORCE else found
 
     def at(self, on: date) -> T:
         """Return the value in force on ``on``; raise if the rule did not exist yet."""
-        effective = self._effective(on)
-        if effective is None:
+        found = self._lookup(on)
+        if found is _NOT_IN_FORCE:
             first = next(iter(self.values))
             raise RuleNotInForceError(f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})")
-        return self.values[effective].value
+        return found
 
     def values_between(self, start: date, end: date) -> list[T | None]:
         """Every value in force on some day from ``start`` to ``end`` (``None`` first if the rule starts later)."""

@@ -643,13 +643,25 @@ def extend_tables(tables: StepTables, states: States, horizon: int, through: int
     budget = None
     if max_log_cost is not None and template.invitation is not None and template.nomination is None:
         budget = max_log_cost - tables.least_log_cost
+    # A template whose invitation waits from its pool month has no entry before its pool program can be met.
+    start = max(first, tables.requirements_ready) if _waits_from_pool(template) else first
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
-        for month in range(max(arrival, 0, first), through + 1):
+        for month in range(max(arrival, 0, start), through + 1):
             if budget is not None and invitation_cannot_meet(tables, states, move, month, horizon, budget):
                 tables.deferred.add((arrival, month))
             else:
                 _month_entries(tables, states, move, arrival, month, horizon)
+
+
+def _waits_from_pool(template: RouteTemplate) -> bool:
+    """True if the template's invitation wait starts in its pool month (a pool, an invitation, no nomination).
+
+    Its months where the pool program is not met then have no entry at all: no pool entry,
+    and an invitation entry there could never be chosen (the model makes the wait start
+    in the pool month), so neither the CRS nor the round types of such a month are needed.
+    """
+    return template.pool is not None and template.invitation is not None and template.nomination is None
 
 
 def _month_entries(tables: StepTables, states: States, move: Move | None, arrival: int, month: int,
@@ -658,6 +670,8 @@ def _month_entries(tables: StepTables, states: States, move: Move | None, arriva
     template = tables.template
     if template.pool is not None and states.eligible(template.pool.program, move, month):
         tables.pool.add((arrival, month))
+    elif _waits_from_pool(template):
+        return
     if template.nomination is not None:
         nominated = template.nomination.program
         if states.eligible(nominated, move, month):
