@@ -210,3 +210,33 @@ def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_i
     assert with_nomination and not any(t.invitation_impossible for t in with_nomination)  # provincial rounds happen
     reasons = plan(profile, as_of=AS_OF, horizon=10).no_route_reasons  # long enough for FSW alone (9 months)
     assert any("Federal Skilled Worker" in r and "no invitation is possible at any CRS" in r for r in reasons), reasons
+
+
+@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles())
+def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invitation(data):
+    """Months skipped before the pool program can be met, or where it is not met, hold nothing a route could use.
+
+    For each template whose invitation waits from its pool month, every (arrival, month)
+    is evaluated directly: the pool entries are exactly the months the pool program is
+    met, and each has the invitation entry a direct evaluation gives.
+    """
+    from planner.api import prepare
+    from planner.solver.tables import StepTables, _invitation_entry, _waits_from_pool
+
+    horizon = 36
+    _, _, tables, states = prepare(parse_profile(data), AS_OF, horizon)
+    for table in tables:
+        if table.notes or not _waits_from_pool(table.template):
+            continue
+        for arrival in table.arrivals:
+            move = table.moves[arrival]
+            for month in range(max(arrival, 0), horizon + 1):
+                met = states.eligible(table.template.pool.program, move, month)
+                assert ((arrival, month) in table.pool) == met, (table.template.programs, arrival, month)
+                direct = StepTables(template=table.template, arrivals=table.arrivals, moves=table.moves,
+                                    as_of=AS_OF, decision=table.decision, prep_months=table.prep_months)
+                _invitation_entry(direct, states, move, arrival, month, horizon)
+                expected = direct.invitation.get((arrival, month)) if met else None
+                assert table.invitation.get((arrival, month)) == expected, (table.template.programs, arrival, month)
