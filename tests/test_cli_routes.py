@@ -61,6 +61,17 @@ def test_markdown_and_table_output(runner):
     assert table.exit_code == 0 and "Canadian Experience Class" in table.output
 
 
+def test_fees_the_rules_do_not_have_are_flagged_in_every_format(runner):
+    couple = str(ROOT / "examples/profiles/couple-spouse-stronger.json")
+    table = runner.invoke(cli, ["route", couple, "--as-of", AS_OF])
+    markdown = runner.invoke(cli, ["route", couple, "--as-of", AS_OF, "--markdown"])
+    for output in (table.output, markdown.output):
+        assert "not counted: the fee of Saskatchewan International Skilled Worker" in " ".join(output.split())
+    compare = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
+                                  "--as-of", AS_OF, "-k", "3"])
+    assert "+ = leaves out a fee" in " ".join(compare.output.split()) and "1,590+" in compare.output
+
+
 def test_compare_returns_different_programs_and_marks_pareto(runner):
     result = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
                                  "--as-of", AS_OF, "-k", "3", "--json"])

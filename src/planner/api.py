@@ -19,7 +19,7 @@ from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import express_entry_process, planning
 from planner.errors import PlannerError
-from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_payers, log_cost,
+from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers, log_cost,
                                    processing_is_assumed, start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, newest_tests, with_retakes
@@ -282,9 +282,21 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                           status=held, verdicts=list(verdicts), crs=crs, probability=p, cost_cad=cost, note=note))
 
     adults, children = fee_payers(profile)
+    unknown_fees: list[str] = []
 
     def fees(program, month):
         return step_fees(program, month_date(as_of, month), adults, children)
+
+    def fee_note(program, month, note=None):
+        """The note of a step that charges a fee, saying so when the plan has none for the program (not in models/).
+
+        Entering the Express Entry pool is free, so its step is not asked.
+        """
+        if fee_is_known(program, month_date(as_of, month)):
+            return note
+        unknown_fees.append(program.label)
+        missing = f"{program.label}'s own fee is not in the planner's rules (models/), so the fees shown leave it out"
+        return missing if note is None else f"{note}; {missing}"
 
     if template.temp is not None:
         program = template.temp.program
@@ -292,7 +304,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
             verdicts_at(program, start, before_moving=True),
             p=step_probability(program, month_date(as_of, start)), cost=fees(program, start),
-            note=_assumed_note(program, month_date(as_of, start)))
+            note=fee_note(program, start, _assumed_note(program, month_date(as_of, start))))
         status = states.cat.statuses[template.temp.target].label
     if timing.retake is not None:
         add("language_retake", None, "Retake the language test(s) (same scores assumed)", timing.retake,
@@ -312,7 +324,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
             p=step_probability(program, month_date(as_of, timing.nomination)), cost=fees(program, timing.nomination),
-            note=_assumed_note(program, month_date(as_of, timing.nomination)))
+            note=fee_note(program, timing.nomination, _assumed_note(program, month_date(as_of, timing.nomination))))
     if template.invitation is not None:
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
         add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,
@@ -321,7 +333,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     program = template.apply.program if template.apply else template.decision.program
     # IRCC's PR application fees, whichever program led to the application (see tables.step_charges).
     add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
-        cost=fees(template.decision.program, timing.submission))
+        cost=fees(template.decision.program, timing.submission), note=fee_note(template.decision.program, timing.submission))
     decision_median, decision_p80 = tables.decision[timing.submission]
     add("decision", template.decision.program, "Processing and decision", timing.submission, timing.pr,
         "applicant for permanent residence", p=step_probability(template.decision.program, month_date(as_of, timing.submission)))
@@ -330,7 +342,7 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     risky = min(steps, key=lambda s: s.probability)
     return Route(programs=list(template.programs), summary=_summary(template, states), steps=steps,
                  expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
-                 cost_cad=sum(s.cost_cad for s in steps),
+                 cost_cad=sum(s.cost_cad for s in steps), fees_not_included=list(dict.fromkeys(unknown_fees)),
                  riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
 
 

@@ -39,7 +39,8 @@ def print_plan(plan: RoutePlan) -> None:
     route = plan.route
     _console.print(f"[bold]{route.summary}[/]  ({plan.objective}; as of {plan.as_of})")
     _console.print(f"Permanent residence in about {route.expected_months} months (80%: {route.p80_months}); "
-                   f"probability within {plan.horizon_months} months {route.probability:.0%}; government fees CAD {route.cost_cad:,}")
+                   f"probability within {plan.horizon_months} months {route.probability:.0%}; government fees CAD {route.cost_cad:,}"
+                   f"{_fees_left_out(route)}")
     table = Table(show_lines=True)
     for column in ("from", "to", "step", "status held", "CRS", "p", "why it is allowed"):
         table.add_column(column, overflow="fold")
@@ -73,6 +74,13 @@ def _print_tail(plan: RoutePlan) -> None:
         _console.print(f"note: {note}")
 
 
+def _fees_left_out(route: Route) -> str:
+    """What the route's fees leave out (programs whose fee is not in the planner's rules), or nothing."""
+    if not route.fees_not_included:
+        return ""
+    return f" (not counted: the fee of {', '.join(route.fees_not_included)}, which the planner's rules do not have)"
+
+
 def plan_markdown(plan: RoutePlan) -> str:
     """A markdown rendering of a plan, for pasting into notes or tickets."""
     lines = [f"# Route plan ({plan.objective}, as of {plan.as_of})", ""]
@@ -84,7 +92,7 @@ def plan_markdown(plan: RoutePlan) -> str:
         return "\n".join(lines) + "\n"
     route = plan.route
     lines += [f"**{route.summary}** — PR in about {route.expected_months} months (80%: {route.p80_months}), "
-              f"probability {route.probability:.0%}, fees CAD {route.cost_cad:,}.", "",
+              f"probability {route.probability:.0%}, fees CAD {route.cost_cad:,}{_fees_left_out(route)}.", "",
               "| from | to | step | CRS | p | why |", "|---|---|---|---|---|---|"]
     for step in route.steps:
         why = "<br>".join(_verdict_lines(step)) or (step.note or "")
@@ -112,13 +120,16 @@ def print_comparison(plan: RoutePlan) -> None:
     legend = "* = Pareto-optimal in time and probability"
     if any(r.below_minimum_probability for r in routes):
         legend += "; ! = below the minimum probability of PR"
+    if any(r.fees_not_included for r in routes):
+        legend += "; + = leaves out a fee the planner has no source for"
     table = Table(title=f"Routes compared ({plan.objective}, as of {plan.as_of}); {legend}")
     for column in ("#", "route", "expected months", "80% months", "probability", "fees CAD", "riskiest step"):
         table.add_column(column, overflow="fold")
     for index, route in enumerate(routes, 1):
         marks = (" *" if route.pareto else "") + (" !" if route.below_minimum_probability else "")
         table.add_row(f"{index}{marks}", route.summary, str(route.expected_months),
-                      str(route.p80_months), f"{route.probability:.0%}", f"{route.cost_cad:,}", route.riskiest_step)
+                      str(route.p80_months), f"{route.probability:.0%}",
+                      f"{route.cost_cad:,}" + ("+" if route.fees_not_included else ""), route.riskiest_step)
     _console.print(table)
     _print_tail(plan.model_copy(update={"alternatives": []}))
 

@@ -137,6 +137,19 @@ def test_a_base_nomination_route_pays_ircc_pr_fees_once_per_adult():
     assert result.route.cost_cad == 2 * 1590
 
 
+def test_a_fee_missing_from_the_rules_is_named_not_counted_as_zero_silently():
+    """SINP's fee is not in models/: the route says its fees leave it out; IRCC's and the permit's are known."""
+    nominated = plan(_example("couple-spouse-stronger"), as_of=AS_OF).route
+    sinp = "Saskatchewan International Skilled Worker — Occupation In-Demand (base nomination)"
+    assert nominated.fees_not_included == [sinp]
+    nomination = next(s for s in nominated.steps if s.kind == "nomination")
+    assert "own fee is not in the planner's rules" in nomination.note
+    assert not any("own fee" in (s.note or "") for s in nominated.steps if s.kind != "nomination")
+    known = plan(_example("us-software-engineer"), as_of=AS_OF).route
+    assert known.programs[0] == "temporary.cusma.professional" and known.fees_not_included == []
+    assert not any("own fee" in (s.note or "") for s in known.steps)
+
+
 def test_fees_are_those_in_force_when_each_step_is_taken():
     """Planned in January 2026, a PR application submitted after 2026-04-30 pays that day's fee, not January's."""
     result = plan(_example("us-software-engineer"), as_of=date(2026, 1, 5))

@@ -400,6 +400,11 @@ def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int
     return int(round(sum(fee.amount_cad * count[fee.per] for fee in program.fees.get(on) if fee.payer == "applicant")))
 
 
+def fee_is_known(program: ProgramFile, on: date) -> bool:
+    """True if ``models/`` states the program's fees in force on ``on`` (none stated: :func:`step_fees` counts 0)."""
+    return program.fees is not None and program.fees.get(on) is not None
+
+
 def step_probability(program: ProgramFile, on: date) -> float:
     """A program step's success probability on a date (1.0 when the program states none)."""
     if program.success_probability is None:
