@@ -19,7 +19,8 @@ from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.process import express_entry_process, planning
 from planner.errors import PlannerError
-from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers, log_cost,
+from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers,
+                                   last_useful_month, log_cost,
                                    processing_is_assumed, start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, newest_tests, with_retakes
@@ -164,7 +165,7 @@ def _search_with(tables: list[StepTables], states: States, horizon: int, objecti
     depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
     while True:
         def evaluate(table, through=depth):
-            extend_tables(table, states, horizon, through, max_log_cost)
+            extend_tables(table, states, horizon, last_useful_month(table, through), max_log_cost)
 
         model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate)
         model.exclude([i for i, t in enumerate(tables) if t.template.programs in excluded])

@@ -307,6 +307,8 @@ class StepTables:
     past the horizon when they cannot be met within it)."""
     invitation_impossible: bool = False
     """No month can have an invitation, whatever the CRS (see :func:`invitation_impossible`)."""
+    tail_months: int = 0
+    """The least months from any entry's month (pool, nomination or invitation) to PR (see :func:`_earliest_pr`)."""
     earliest_pr: int | None = None
     """A lower bound on the PR month of any route of the template, from its fixed steps alone (see :func:`_earliest_pr`)."""
     evaluated_through: int = -1
@@ -507,8 +509,8 @@ def _earliest_pr(tables: StepTables, states: States, horizon: int) -> int | None
     requirements of work in Canada can be met (:meth:`States.earliest_work_month`), the
     least nomination processing over the plan, the least wait for an invitation, the
     months to submit, and the least decision time: every route's steps follow one
-    another, so none can reach PR sooner.  Also sets ``tables.requirements_ready``.  None
-    if the template has no arrival or no decision.
+    another, so none can reach PR sooner.  Also sets ``tables.requirements_ready`` and
+    ``tables.tail_months``.  None if the template has no arrival or no decision.
     """
     if not tables.arrivals or not tables.decision:
         return None
@@ -519,11 +521,23 @@ def _earliest_pr(tables: StepTables, states: States, horizon: int) -> int | None
                  for step in (template.pool, template.nomination) if step is not None], default=0)
     tables.requirements_ready = ready
     month = max(month, ready)
+    nomination = 0
     if template.nomination is not None:
-        month += least_processing(states.cat, template.nomination.program.id, states.as_of, horizon)
-    if template.invitation is not None:
-        month += LEAST_INVITATION_WAIT
-    return month + tables.prep_months + min(median for median, _ in tables.decision.values())
+        nomination = least_processing(states.cat, template.nomination.program.id, states.as_of, horizon)
+    tail = tables.prep_months + min(median for median, _ in tables.decision.values())
+    # From an invitation entry's month the nomination is already behind; from a pool or nomination month it is not.
+    tables.tail_months = tail + (LEAST_INVITATION_WAIT if template.invitation is not None else nomination)
+    return month + nomination + (LEAST_INVITATION_WAIT if template.invitation is not None else 0) + tail
+
+
+def last_useful_month(tables: StepTables, depth: int) -> int:
+    """The last month whose entries can belong to a route reaching PR by month ``depth``.
+
+    Every entry (pool, nomination or invitation) of month ``m`` leads to PR no sooner than
+    ``m + tail_months`` (see :func:`_earliest_pr`), so later months need not be evaluated
+    for a search that only looks at routes ending by ``depth``.
+    """
+    return depth - tables.tail_months
 
 
 @lru_cache(maxsize=256)
@@ -648,11 +662,13 @@ def extend_tables(tables: StepTables, states: States, horizon: int, through: int
     budget = None
     if max_log_cost is not None and template.invitation is not None and template.nomination is None:
         budget = max_log_cost - tables.least_log_cost
-    # A template whose invitation waits from its pool month has no entry before its pool program can be met.
-    start = max(first, tables.requirements_ready) if _waits_from_pool(template) else first
+    waits_from_pool = _waits_from_pool(template)
     for arrival in tables.arrivals:
         move = tables.moves[arrival]
-        for month in range(max(arrival, 0, start), through + 1):
+        start = max(arrival, 0, first)
+        if waits_from_pool:  # no entry before the pool program's work requirements can be met after this arrival
+            start = max(start, states.earliest_work_month(template.pool.program, arrival if template.temp else None))
+        for month in range(start, through + 1):
             if budget is not None and invitation_cannot_meet(tables, states, move, month, horizon, budget):
                 tables.deferred.add((arrival, month))
             else:
