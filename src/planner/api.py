@@ -160,22 +160,28 @@ def _search_with(tables: list[StepTables], states: States, horizon: int, objecti
 
     The fastest route is looked for among routes ending within 12 months, then 24, and so
     on: a route found within ``depth`` months is faster than any ending later, so later
-    months need not be evaluated.  Other objectives look at the whole horizon.
+    months need not be evaluated (each template only up to :func:`last_useful_month`), and
+    a template solved with a route at one depth keeps that optimum at the next, unevaluated
+    (:meth:`RouteModel.optima`).  Other objectives look at the whole horizon.
     """
     depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
+    known: dict = {}  # templates already solved with a route at a shorter depth: final (see RouteModel.optima)
     while True:
         def evaluate(table, through=depth):
             extend_tables(table, states, horizon, last_useful_month(table, through), max_log_cost)
 
-        model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate)
+        model = RouteModel(tables, depth, objective, max_log_cost=max_log_cost, evaluate=evaluate, known=known)
         model.exclude([i for i, t in enumerate(tables) if t.template.programs in excluded])
         # Fewer program sets with any possible route than routes wanted: a deeper search is needed anyway.
         if depth < horizon and alternatives and model.possible_program_sets(alternatives + 1) < alternatives + 1:
             timings = []
+            if objective == "fastest":
+                model.solve_possible()  # their optima are final: the deeper search need not evaluate them again
         else:
             timings = _best_timings(model, alternatives)
         if depth == horizon or len(timings) == alternatives + 1:
             return timings
+        known = model.optima()
         depth = min(horizon, depth + SEARCH_STEP_MONTHS)
 
 

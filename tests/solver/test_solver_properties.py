@@ -95,3 +95,26 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
     assert got == expected
     meeting = sum(1 for t in timings if floor is None or t.log_cost <= floor)
     assert [r.below_minimum_probability for r in routes] == [rank >= meeting for rank in range(len(routes))]
+
+
+
+@settings(max_examples=max(50, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          derandomize=True)
+@given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
+def test_no_route_uses_a_month_after_the_last_useful_one_for_its_pr_month(data, objective):
+    """The search evaluates months only up to :func:`last_useful_month` of its depth; that bound must hold
+    for every template's optimal route: each entry month (pool, nomination, wait start) is at most
+    ``last_useful_month(table, pr)``.  Routes often meet it exactly (a base nomination processed in the
+    least time), so a bound one month too tight fails here."""
+    from planner.solver.tables import last_useful_month
+
+    profile = parse_profile(data)
+    _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
+    for index, table in enumerate(tables):
+        model = RouteModel(tables, HORIZON, objective)
+        model.exclude([i for i in range(len(tables)) if i != index])
+        timing = model.solve()
+        if timing is None:
+            continue
+        used = [m for m in (timing.pool, timing.nomination, timing.wait_start) if m is not None]
+        assert all(m <= last_useful_month(table, timing.pr) for m in used), (table.template.programs, timing)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.solver import cpsat
 from planner.solver.tables import StepTables
@@ -130,7 +130,7 @@ class RouteModel:
     """
 
     def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None,
-                 evaluate: Callable[[StepTables], None] | None = None):
+                 evaluate: Callable[[StepTables], None] | None = None, known: dict[int, Timing] | None = None):
         if objective not in OBJECTIVES:
             raise ValueError(objective)
         self.tables = list(tables)
@@ -144,6 +144,22 @@ class RouteModel:
         self._bounds: dict[int, int | None] = {}
         count = len(self.tables)
         self._static = [static_bound(t, i, count, horizon, objective, max_log_cost) for i, t in enumerate(self.tables)]
+        for index, timing in (known or {}).items():
+            if objective != "fastest" or timing.pr > horizon:
+                raise ValueError("only a fastest optimum found within a shorter horizon carries over")
+            optimum = replace(timing, objective=composite(timing.pr, 0, index, _earliness(timing), horizon, count))
+            self._optimum[index] = optimum
+            self._bounds[index] = optimum.objective
+
+    def optima(self) -> dict[int, Timing]:
+        """The templates solved so far that have a route, with their optimum (see ``known`` in :meth:`__init__`).
+
+        For ``fastest``, a template's optimum within a horizon stays its optimum within any
+        longer one: the longer horizon only adds routes ending later.  A search that
+        lengthens its horizon passes these on as ``known``, so those templates are neither
+        evaluated further nor solved again.
+        """
+        return {index: timing for index, timing in self._optimum.items() if timing is not None}
 
     def possible_program_sets(self, wanted: int) -> int:
         """How many program sets (up to ``wanted``) the templates not excluded may have a route with.
@@ -163,6 +179,17 @@ class RouteModel:
                 if len(possible) >= wanted:
                     break
         return len(possible)
+
+    def solve_possible(self, time_limit_s: float = 10.0) -> None:
+        """Solve every template not excluded whose tables allow a route (for :meth:`optima`), choosing none."""
+        for index, bound in enumerate(self._static):
+            if bound is not None and index not in self._excluded and index not in self._optimum \
+                    and self._table_bound(index) is not None:
+                self._optimum[index] = self._template_optimum(index, time_limit_s)
+
+    def _template_optimum(self, index: int, time_limit_s: float) -> Timing | None:
+        return TemplateModel(self._pruned[index], index, len(self.tables), self.horizon, self.objective,
+                             self.max_log_cost).solve(time_limit_s)
 
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
@@ -190,12 +217,16 @@ class RouteModel:
             if bound is None or best is not None and bound >= best.objective:
                 continue
             if index not in self._optimum:
-                self._optimum[index] = TemplateModel(self._pruned[index], index, len(self.tables), self.horizon,
-                                                     self.objective, self.max_log_cost).solve(time_limit_s)
+                self._optimum[index] = self._template_optimum(index, time_limit_s)
             found = self._optimum[index]
             if found is not None and (best is None or found.objective < best.objective):
                 best = found
         return best
+
+
+def _earliness(timing: Timing) -> int:
+    """The earliness tie-break of a solved timing: its pool and nomination months (see :meth:`TemplateModel._objective`)."""
+    return sum(month for month in (timing.pool, timing.nomination) if month is not None)
 
 
 def _objective_weights(horizon: int, count: int) -> tuple[int, int, int]:
@@ -394,7 +425,7 @@ class TemplateModel:
         of different templates compare exactly as one joint model would compare them.
         """
         v = self._v
-        tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)
+        tie = sum(x for x in (v["pool"], v["nom"]) if x is not None)  # as _earliness reads it off a Timing
         primary = {"fastest": v["pr"], "probable": v["logc"], "cheapest": v["cost"]}[self.objective]
         secondary = 0 if self.objective == "fastest" else v["pr"]
         self.model.minimize(composite(primary, secondary, self.index, tie, self.horizon, self.n))
