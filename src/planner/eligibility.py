@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from planner import facts
 
 from planner.predicates import LANGUAGES_OF, PREDICATES, Context, experience_query, offer_never_meets
-from planner.profile import Profile
+from planner.profile import ABILITIES, Profile
 from planner.programs import Catalogue, ProgramFile, catalogue
 from planner.rules.schema import Certainty, Reference
 from planner.timeline import Unchanging
@@ -126,8 +126,9 @@ def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date
     ``manual_check`` requirement is in force (never met by the planner), or when a
     requirement fails in every version in force then for a reason that does not change:
     months of work in occupations the person never holds, a language they have no test
-    in, a job offer they do not have or that fails on more than its wage, a citizenship
-    they do not hold.
+    in or whose results never reach the levels asked (a retake keeps the scores, only the
+    conversion tables in force can change the levels), a job offer they do not have or
+    that fails on more than its wage, a citizenship they do not hold.
     """
     if not any(program.open.values_between(start, end)):
         return True
@@ -191,7 +192,11 @@ def _work_never_met(params, person: Unchanging) -> bool:
 
 
 def _language_never_met(params, person: Unchanging) -> bool:
-    return not person.test_languages & set(LANGUAGES_OF[params.language])
+    """No result in an accepted language, or none whose levels could ever reach every minimum (same scores on a retake)."""
+    wanted = LANGUAGES_OF[params.language]
+    minimums = [(ABILITIES.index(ability), level) for ability, level in params.min_clb.items()]
+    return not any(language in wanted and all(levels[i] >= level for i, level in minimums)
+                   for language, levels in person.language_levels)
 
 
 _NEVER_MET = {

@@ -163,6 +163,19 @@ def _levels(test: LanguageTest, table_effective: date) -> dict[Ability, int]:
     return {ability: level_for(test.score(ability), ability, table) for ability in ABILITIES}
 
 
+def possible_levels(test: LanguageTest, start: date, end: date) -> set[tuple[int, ...]]:
+    """Every level vector (in ``ABILITIES`` order) ``test`` could convert to on a day from ``start`` to ``end``.
+
+    A superset, whether the result is used as it is or retaken with the same scores on any
+    day up to ``end``: the levels under each conversion table in force at some time from
+    the test's date (or ``start``, if earlier) to ``end``.
+    """
+    rules = test_rules(test.test)
+    tables = rules.table.values_between(min(test.date, start), end)
+    return {tuple(level_for(test.score(ability), ability, table) for ability in ABILITIES)
+            for table in tables if table is not None}
+
+
 def usable_levels(tests, as_of: date) -> tuple:
     """The usable results among ``tests`` on ``as_of`` as (test, language, levels): all a score reads of them."""
     return tuple((r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from planner.dates import add_months, months_between
-from planner.language import convert, test_rules
+from planner.language import convert, possible_levels, test_rules
 from planner.memo import per_scope
 from planner.process import planning
 from planner.profile import JobOffer, LanguageTest, Nomination, Profile, StatusInCanada, Work
@@ -55,21 +55,27 @@ class Unchanging:
 
     ``occupations`` are every occupation the person has held or would hold in Canada;
     ``test_languages`` the languages of their tests (a retake renews a test, it never adds
-    a language).
+    a language); ``language_levels`` every (language, levels) any of their results could
+    have on a day of the plan, used or retaken with the same scores (see
+    :func:`planner.language.possible_levels`).
     """
 
     occupations: frozenset[str]
     test_languages: frozenset[str]
     job_offer: JobOffer | None
     citizenships: frozenset[str]
+    language_levels: frozenset[tuple[str, tuple[int, ...]]]
 
 
-def unchanging(profile: Profile, as_of: date) -> Unchanging:
-    """What stays the same about ``profile`` along every route planned from ``as_of``."""
+def unchanging(profile: Profile, as_of: date, end: date) -> Unchanging:
+    """What stays the same about ``profile`` along every route planned from ``as_of`` up to ``end``."""
     job = canadian_job_for(profile, as_of)
+    levels = frozenset((test_rules(t.test).language, vector) for t in profile.language_tests
+                       for vector in possible_levels(t, as_of, end))
     return Unchanging(occupations=frozenset([j.noc for j in profile.work_history] + ([job[0]] if job else [])),
                       test_languages=frozenset(test_rules(t.test).language for t in profile.language_tests),
-                      job_offer=profile.job_offer, citizenships=frozenset(profile.citizenships))
+                      job_offer=profile.job_offer, citizenships=frozenset(profile.citizenships),
+                      language_levels=levels)
 
 
 def current_permit_months(profile: Profile, as_of: date) -> int | None:

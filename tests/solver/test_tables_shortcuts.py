@@ -44,9 +44,11 @@ def test_values_between_lists_every_version_in_force_in_the_window():
     assert stem.values_between(date(2020, 1, 1), date(2020, 2, 1)) == [None]
 
 
-def person(occupations=("21231",), languages=("en",), offer=None, citizenships=("IN",)) -> Unchanging:
+def person(occupations=("21231",), languages=("en",), offer=None, citizenships=("IN",), levels=(10, 10, 10, 10)
+           ) -> Unchanging:
     return Unchanging(occupations=frozenset(occupations), test_languages=frozenset(languages), job_offer=offer,
-                      citizenships=frozenset(citizenships))
+                      citizenships=frozenset(citizenships),
+                      language_levels=frozenset((language, tuple(levels)) for language in languages))
 
 
 def test_a_category_without_the_persons_occupation_is_hopeless():
@@ -69,6 +71,26 @@ def test_the_french_category_needs_a_french_test_and_no_route_adds_one():
     assert cannot_become_eligible(french, person(languages=["en"]), AS_OF, end)
     assert cannot_become_eligible(french, person(languages=[]), AS_OF, end)
     assert not cannot_become_eligible(french, person(languages=["en", "fr"]), AS_OF, end)
+    # A French result below NCLC 7 in some ability never reaches it: a retake keeps the scores.
+    assert cannot_become_eligible(french, person(languages=["en", "fr"], levels=(7, 7, 6, 7)), AS_OF, end)
+
+
+def test_french_results_below_the_category_minimum_rule_it_out_for_the_whole_plan():
+    """The PGWP example's TEF (2025) converts below NCLC 7 under every table in force through the plan."""
+    from pathlib import Path
+
+    from planner import load_profile
+    from planner.language import convert
+
+    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json")
+    end = add_months(AS_OF, 60)
+    tef = next(t for t in profile.language_tests if t.test == "tef_canada")
+    assert min(convert(tef, AS_OF).levels.values()) < 7
+    assert cannot_become_eligible(catalogue().get(FRENCH), unchanging(profile, AS_OF, end), AS_OF, end)
+    stronger = profile.model_copy(update={"language_tests": [
+        t.model_copy(update={"listening": 600, "reading": 600, "writing": 600, "speaking": 600}) if t is tef else t
+        for t in profile.language_tests]})
+    assert not cannot_become_eligible(catalogue().get(FRENCH), unchanging(stronger, AS_OF, end), AS_OF, end)
 
 
 def test_an_offer_outside_the_listed_occupations_never_meets_the_military_category():
@@ -95,7 +117,7 @@ def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
     profile = parse_profile(data)
     cat = catalogue()
     end = add_months(AS_OF, 48)
-    hopeless = [p for p in cat.programs if cannot_become_eligible(p, unchanging(profile, AS_OF), AS_OF, end)]
+    hopeless = [p for p in cat.programs if cannot_become_eligible(p, unchanging(profile, AS_OF, end), AS_OF, end)]
     job = canadian_job_for(profile, AS_OF)
     moves = [None] + ([Move("temporary.cusma.professional", "cusma_worker", arrival, *job, None)] if job else [])
     for move in moves:

@@ -67,9 +67,9 @@ class States:
         self._projections: dict = {}
         self._permit_end = profile.status_in_canada.valid_until
         self._eligible: dict = {}
-        self._unchanging = unchanging(profile, as_of)
         self.horizon = horizon
         self._end = month_date(as_of, horizon)
+        self._unchanging = unchanging(profile, as_of, self._end)
         self._hopeless: dict[str, bool] = {}
         self._scores: dict[str, dict[tuple, object]] = {"crs": {}, "fsw": {}}
         self._round_types: dict[tuple, list[str]] = {}
