@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from planner.crs import maximum_total
 from planner.dates import add_months
 from planner.rounds.history import Round, load_history_file
 from planner.rounds.types import LABELS, ROUND_TYPES
@@ -208,6 +207,7 @@ def _check(crs: int, round_types: Iterable[str], as_of: date, window_months: int
     if unknown:
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
     types = tuple(t for t in ROUND_TYPES if t in given)
+    from planner.crs import maximum_total  # not at import: importing the rounds package stays light
     highest = maximum_total(as_of)
     if not 0 <= crs <= highest:
         raise ValueError(f"CRS score must be between 0 and {highest}, got {crs}")

@@ -20,7 +20,6 @@ from typing import Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from planner.crs import crs_rules
 from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.parse_cache import cached_parse
@@ -76,6 +75,7 @@ class Round(Strict):
 
     @model_validator(mode="after")
     def _cutoff_within_scale(self):
+        from planner.crs import crs_rules  # not at import: importing the rounds package stays light
         highest = crs_rules().core.maximum_total.get(self.date)
         if highest is not None and self.cutoff > highest:
             raise ValueError(f"cutoff {self.cutoff} is above the CRS maximum of {highest} on {self.date.isoformat()} "
