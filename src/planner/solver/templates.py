@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import networkx as nx
 
@@ -22,7 +23,7 @@ class TemplateStep:
 
 @dataclass
 class RouteTemplate:
-    """A candidate route: its steps in order, and the roles the solver times."""
+    """A candidate route: its steps in order, and the roles the solver times (shared by plans: read-only)."""
 
     steps: list[TemplateStep]
     rank: int = 0
@@ -63,13 +64,26 @@ def _pick_following(options: dict[str, dict], chosen: list[str], cat: Catalogue)
 
 def enumerate_templates(pg: ProfileGraph, cat: Catalogue, target: str = "permanent_resident",
                         max_length: int = 8) -> list[RouteTemplate]:
-    """Every route template from the person's start status to ``target`` in the pruned graph."""
-    G = nx.DiGraph((u, v, d) for u, v, d in pg.graph.edges(data=True) if d["step"] != WORK_STEP)
-    G.add_nodes_from(pg.graph.nodes)
-    if pg.start not in G or target not in G:
-        return []
+    """Every route template from the person's start status to ``target`` in the pruned graph.
+
+    People whose pruned graphs have the same steps and programs share one enumeration
+    (the templates are shared, read-only, by their plans).
+    """
+    edges = tuple(sorted((u, v, d["step"], tuple(sorted(d["programs"])))
+                         for u, v, d in pg.graph.edges(data=True) if d["step"] != WORK_STEP))
+    return list(_enumerate(edges, tuple(sorted(pg.graph.nodes)), pg.start, cat, target, max_length))
+
+
+@lru_cache(maxsize=64)
+def _enumerate(edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue, target: str,
+               max_length: int) -> tuple[RouteTemplate, ...]:
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes)
+    G.add_edges_from((u, v, {"step": step, "programs": programs}) for u, v, step, programs in edges)
+    if start not in G or target not in G:
+        return ()
     templates: list[RouteTemplate] = []
-    for path in nx.all_simple_paths(G, pg.start, target, cutoff=max_length):
+    for path in nx.all_simple_paths(G, start, target, cutoff=max_length):
         edges = list(zip(path, path[1:]))
         if sum(1 for u, v in edges if G.edges[u, v]["step"] == "apply_permit") > 1:
             continue  # one temporary permit per route
@@ -90,7 +104,7 @@ def enumerate_templates(pg: ProfileGraph, cat: Catalogue, target: str = "permane
     ordered = sorted(unique.values(), key=lambda t: (len(t.steps), t.key))
     for rank, template in enumerate(ordered):
         template.rank = rank
-    return ordered
+    return tuple(ordered)
 
 
 def _with_roles(steps: list[TemplateStep]) -> RouteTemplate:
