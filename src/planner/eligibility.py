@@ -103,8 +103,8 @@ def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Contex
                               eligible=all(v.met for v in verdicts), verdicts=verdicts)
 
 
-def is_eligible(program: ProgramFile, ctx: Context) -> bool:
-    """True if every requirement of ``program`` is met on the context's date.
+def is_eligible(program: ProgramFile, ctx: Context, kinds: frozenset[str] | None = None) -> bool:
+    """True if every requirement of ``program`` (of ``kinds``, if given) is met on the context's date.
 
     The same predicates as :func:`evaluate`, stopping at the first unmet one and building
     no verdicts: the route planner asks this thousands of times per plan.
@@ -112,6 +112,8 @@ def is_eligible(program: ProgramFile, ctx: Context) -> bool:
     if not program.is_open(ctx.as_of):
         return False
     for requirement in program.requirements:
+        if kinds is not None and requirement.kind not in kinds:
+            continue
         params = requirement.get(ctx.as_of)
         if params is None or not PREDICATES[requirement.kind](params, ctx).met:
             return False

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import networkx as nx
 
-from planner.eligibility import Verdict, evaluate
+from planner.eligibility import Verdict, evaluate, is_eligible
 from planner.predicates import Context
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
@@ -110,6 +110,8 @@ def start_status(profile: Profile, cat: Catalogue) -> str:
 
 def static_failures(program: ProgramFile, profile: Profile, as_of: date, cat: Catalogue, ctx: Context) -> list[Verdict]:
     """Verdicts that rule a program out for good on ``as_of`` (closed, or a static requirement unmet)."""
+    if program.is_open(as_of) and is_eligible(program, ctx, kinds=STATIC_KINDS):
+        return []  # nothing to explain: no verdicts built
     result = evaluate(program, profile, as_of, ctx=ctx, cat=cat, kinds=STATIC_KINDS)
     failures = []
     for verdict in result.verdicts:
