@@ -53,8 +53,8 @@ class Route(BaseModel):
     cost_cad: int
     riskiest_step: str
     fees_not_included: list[str] = Field(default_factory=list)
-    """Steps whose program has no fee in models/ on the step's date (e.g. a provincial nomination fee not
-    yet sourced): ``cost_cad`` leaves their fees out, so the route may cost more than shown."""
+    """Labels of the programs whose fee-charging step has no fee in models/ on the step's date (e.g. a
+    provincial nomination fee not yet sourced): ``cost_cad`` leaves them out, so the route may cost more."""
     pareto: bool = False
     below_minimum_probability: bool = False
     """For ``fastest`` and ``cheapest``: the route does not reach the minimum probability of PR
