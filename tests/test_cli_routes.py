@@ -168,3 +168,16 @@ def test_compare_fills_k_routes_with_the_best_below_the_minimum_probability(runn
     assert plan.notes[0].startswith("Only 1 route(s) reach a 50% probability")
     table = runner.invoke(cli, ["compare", path, "--as-of", AS_OF, "-k", "5"])
     assert "! = below the minimum probability of PR" in table.output
+
+
+def test_a_reader_closing_the_output_early_is_not_reported_as_no_route():
+    """``planner route p.json | head -1``: exit 141 (closed output), not 1 (no route), and no traceback."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "planner", "route", str(ROOT / "examples/profiles/us-software-engineer.json"),
+                                "--as-of", AS_OF], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the plan is printed (so every write fails, whatever the timing)
+    errors = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 141 and errors == b"", errors.decode()

@@ -1,19 +1,21 @@
 """The ``planner`` command line: a thin layer over the library that renders results.
 
 Exit codes: 0 success, 1 no route (a valid answer), 2 bad input (profile, model files,
-options).  Errors of the user's making print one clear message, never a traceback.
+options), 141 when the reader of the output closed it early.  Errors of the user's making
+print one clear message, never a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 
 import click
 
 from planner.cli_params import DATE
-from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError, RuleNotInForceError
+from planner.errors import EXIT_BAD_INPUT, EXIT_OUTPUT_CLOSED, InputError, PlannerError, RuleNotInForceError
 
 
 def _today() -> date:
@@ -31,6 +33,10 @@ class PlannerGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # Nothing more can be written; point stdout at nothing so the interpreter's final flush is quiet.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_OUTPUT_CLOSED)
         except InputError as error:
             click.echo(f"error: {error.render()}", err=True)
             sys.exit(EXIT_BAD_INPUT)

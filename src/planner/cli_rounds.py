@@ -42,8 +42,9 @@ def _filtered(types: tuple[str, ...], since: date | None):
 
 
 def _print_table(rounds) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from planner.render import make_console
     table = Table(title=f"Express Entry rounds ({len(rounds)}), newest first", box=None,
                   pad_edge=False, header_style="bold underline")
     for header, justify in (("#", "right"), ("date", "left"), ("type", "left"), ("invited", "right"),
@@ -54,7 +55,7 @@ def _print_table(rounds) -> None:
                       item.type + (f" {item.version}" if item.version else ""),
                       f"{item.invitations:,}", str(item.cutoff),
                       item.tie_break.strftime("%Y-%m-%d %H:%M") if item.tie_break else "")
-    Console().print(table)
+    make_console().print(table)
 
 
 def plot_cutoffs(rounds, path: Path) -> None:
@@ -166,9 +167,10 @@ def backtest(windows, start, end, step, as_json):
 
 
 def _print_backtest(report) -> None:
-    from rich.console import Console
     from rich.table import Table
-    console = Console()
+
+    from planner.render import make_console
+    console = make_console()
     summary = Table(title=f"Backtest from {report.start.isoformat()} (history until {report.data_end.isoformat()})",
                     box=None, pad_edge=False, header_style="bold underline")
     for header in ("window", "cut dates", "cases", "invited", "Brier ours", "naive", "recent"):

@@ -12,6 +12,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_NO_ROUTE = 1
 EXIT_BAD_INPUT = 2
+EXIT_OUTPUT_CLOSED = 141
+"""The reader of the output went away (``planner route p.json | head -1``): 128 + SIGPIPE, as a shell reports
+a command killed by a closed pipe, so it is never mistaken for "no route"."""
 
 
 class PlannerError(Exception):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import networkx as nx
-from rich.console import Console
 from rich.table import Table
 
+from planner.render import make_console
 from planner.result import Route, RoutePlan
 
-_console = Console(soft_wrap=False, width=160)
+_console = make_console(soft_wrap=False, width=160)
 
 
 def _verdict_lines(step) -> list[str]:
