@@ -97,7 +97,6 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
     assert [r.below_minimum_probability for r in routes] == [rank >= meeting for rank in range(len(routes))]
 
 
-
 @settings(max_examples=max(50, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
           derandomize=True)
 @given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
