@@ -48,7 +48,7 @@ class RouteTemplate:
 _FOLLOWING_STEPS = ("invitation", "apply_pr", "decision")
 
 
-def _pick_following(options: dict[str, dict], chosen: list[str], cat: Catalogue) -> list[str]:
+def _pick_following(options: tuple[str, ...], chosen: list[str], cat: Catalogue) -> list[str]:
     """For invitation/application/decision edges use the program already on the route, else the federal one.
 
     Category-based selection programs only say which round types a person fits (their
@@ -84,11 +84,11 @@ def _enumerate(edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue,
         return ()
     templates: list[RouteTemplate] = []
     for path in nx.all_simple_paths(G, start, target, cutoff=max_length):
-        edges = list(zip(path, path[1:]))
-        if sum(1 for u, v in edges if G.edges[u, v]["step"] == "apply_permit") > 1:
+        path_edges = list(zip(path, path[1:]))
+        if sum(1 for u, v in path_edges if G.edges[u, v]["step"] == "apply_permit") > 1:
             continue  # one temporary permit per route
         partials: list[list[TemplateStep]] = [[]]
-        for u, v in edges:
+        for u, v in path_edges:
             data = G.edges[u, v]
             grown = []
             for partial in partials:
