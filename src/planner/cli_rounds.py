@@ -44,7 +44,7 @@ def _filtered(types: tuple[str, ...], since: date | None):
 def _print_table(rounds) -> None:
     from rich.table import Table
 
-    from planner.render import make_console
+    from planner.render import PlannerConsole
     table = Table(title=f"Express Entry rounds ({len(rounds)}), newest first", box=None,
                   pad_edge=False, header_style="bold underline")
     for header, justify in (("#", "right"), ("date", "left"), ("type", "left"), ("invited", "right"),
@@ -55,7 +55,7 @@ def _print_table(rounds) -> None:
                       item.type + (f" {item.version}" if item.version else ""),
                       f"{item.invitations:,}", str(item.cutoff),
                       item.tie_break.strftime("%Y-%m-%d %H:%M") if item.tie_break else "")
-    make_console().print(table)
+    PlannerConsole().print(table)
 
 
 def plot_cutoffs(rounds, path: Path) -> None:
@@ -130,8 +130,9 @@ def estimate(crs, types, as_of, window, as_json):
     from planner.crs import maximum_total
     from planner.rounds.estimator import estimate_invitation
     as_of = as_of or date.today()
-    if crs > maximum_total(as_of):
-        raise InputError(f"CRS {crs} is above the maximum of {maximum_total(as_of)}", field="--crs",
+    highest = maximum_total(as_of)
+    if crs > highest:  # the estimator checks it too; here it becomes an error naming the option
+        raise InputError(f"CRS {crs} is above the maximum of {highest}", field="--crs",
                          hint="give the score as IRCC's CRS tool shows it (models/crs/core.yaml: maximum_total)")
     result = estimate_invitation(crs, [t.lower() for t in types], as_of, window)
     if as_json:
@@ -169,8 +170,8 @@ def backtest(windows, start, end, step, as_json):
 def _print_backtest(report) -> None:
     from rich.table import Table
 
-    from planner.render import make_console
-    console = make_console()
+    from planner.render import PlannerConsole
+    console = PlannerConsole()
     summary = Table(title=f"Backtest from {report.start.isoformat()} (history until {report.data_end.isoformat()})",
                     box=None, pad_edge=False, header_style="bold underline")
     for header in ("window", "cut dates", "cases", "invited", "Brier ours", "naive", "recent"):

@@ -11,8 +11,9 @@ from planner.crs import CrsResult
 from planner.eligibility import ProgramEligibility
 from planner.profile import Profile
 
+
 class PlannerConsole(Console):
-    """A rich console that leaves a closed output (``planner ... | head``) to the CLI.
+    """The rich console every command prints through; it leaves a closed output (``planner ... | head``) to the CLI.
 
     rich's own handling exits with 1, which ``planner route`` uses for "no route"; the CLI
     exits with :data:`planner.errors.EXIT_OUTPUT_CLOSED` instead.
@@ -23,12 +24,7 @@ class PlannerConsole(Console):
         raise BrokenPipeError
 
 
-def make_console(**options) -> Console:
-    """The console every command prints through (``options`` as rich's :class:`Console` takes them)."""
-    return PlannerConsole(**options)
-
-
-_console = make_console(soft_wrap=False, width=160)
+_console = PlannerConsole(soft_wrap=False, width=160)
 
 
 def _mark(certainty: str) -> str:

@@ -7,10 +7,10 @@ import json
 import networkx as nx
 from rich.table import Table
 
-from planner.render import make_console
+from planner.render import PlannerConsole
 from planner.result import Route, RoutePlan
 
-_console = make_console(soft_wrap=False, width=160)
+_console = PlannerConsole(soft_wrap=False, width=160)
 
 
 def _verdict_lines(step) -> list[str]:

@@ -167,10 +167,10 @@ class RouteModel:
         Counts first by the static bounds, and evaluates templates for their table bounds
         only while the count might reach ``wanted``.
         """
-        candidates = sorted((i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded),
-                            key=lambda i: self._static[i])
-        if len({self.tables[i].template.programs for i in candidates}) < wanted:
-            return len({self.tables[i].template.programs for i in candidates})
+        candidates = self._candidates()
+        program_sets = {self.tables[i].template.programs for i in candidates}
+        if len(program_sets) < wanted:
+            return len(program_sets)
         possible = set()
         for index in candidates:
             programs = self.tables[index].template.programs
@@ -182,10 +182,14 @@ class RouteModel:
 
     def solve_possible(self, time_limit_s: float = 10.0) -> None:
         """Solve every template not excluded whose tables allow a route (for :meth:`optima`), choosing none."""
-        for index, bound in enumerate(self._static):
-            if bound is not None and index not in self._excluded and index not in self._optimum \
-                    and self._table_bound(index) is not None:
+        for index in self._candidates():
+            if index not in self._optimum and self._table_bound(index) is not None:
                 self._optimum[index] = self._template_optimum(index, time_limit_s)
+
+    def _candidates(self) -> list[int]:
+        """The templates not excluded and not ruled out by their static bound, in order of that bound."""
+        return sorted((i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded),
+                      key=lambda i: self._static[i])
 
     def _template_optimum(self, index: int, time_limit_s: float) -> Timing | None:
         return TemplateModel(self._pruned[index], index, len(self.tables), self.horizon, self.objective,
@@ -209,8 +213,7 @@ class RouteModel:
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
         """The timing of the best allowed template, or None when no route exists."""
         best = None
-        candidates = [i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded]
-        for index in sorted(candidates, key=lambda i: self._static[i]):
+        for index in self._candidates():
             if best is not None and self._static[index] >= best.objective:
                 break
             bound = self._table_bound(index)

@@ -394,17 +394,17 @@ def fee_payers(profile: Profile) -> tuple[int, int]:
     return 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0), profile.dependent_children
 
 
-def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
-    """Government fees the applicant pays for a program on a date (each fee once, or per adult or child: its ``per``)."""
-    if program.fees is None or program.fees.get(on) is None:
-        return 0
-    count = {"application": 1, "adult": adults, "child": children}
-    return int(round(sum(fee.amount_cad * count[fee.per] for fee in program.fees.get(on) if fee.payer == "applicant")))
-
-
 def fee_is_known(program: ProgramFile, on: date) -> bool:
     """True if ``models/`` states the program's fees in force on ``on`` (none stated: :func:`step_fees` counts 0)."""
     return program.fees is not None and program.fees.get(on) is not None
+
+
+def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
+    """Government fees the applicant pays for a program on a date (each fee once, or per adult or child: its ``per``)."""
+    if not fee_is_known(program, on):
+        return 0
+    count = {"application": 1, "adult": adults, "child": children}
+    return int(round(sum(fee.amount_cad * count[fee.per] for fee in program.fees.get(on) if fee.payer == "applicant")))
 
 
 def step_probability(program: ProgramFile, on: date) -> float:
