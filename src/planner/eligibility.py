@@ -76,6 +76,16 @@ def _open_verdict(program: ProgramFile, path: str, as_of: date) -> Verdict:
                    certainty=found.certainty if found else "confirmed", doubt=found.doubt if found else None)
 
 
+def requirement_kinds(requirement) -> frozenset[str]:
+    """The requirement kinds a requirement evaluates: its own, or for ``any_of`` those of its options in every version.
+
+    ``evaluate(..., kinds=K)`` evaluates a requirement only when all its kinds are in ``K``.
+    """
+    if requirement.kind != "any_of":
+        return frozenset((requirement.kind,))
+    return frozenset(option.kind for version in requirement.values.values() for option in version.value.options)
+
+
 def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Context | None = None,
              cat: Catalogue | None = None, kinds: frozenset[str] | None = None) -> ProgramEligibility:
     """Evaluate every requirement of ``program`` for ``profile`` on ``as_of`` (only those of ``kinds``, if given)."""
@@ -84,7 +94,7 @@ def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Contex
     path = cat.path_of(program.id)
     verdicts = [_open_verdict(program, path, as_of)]
     for requirement in program.requirements:
-        if kinds is not None and requirement.kind not in kinds:
+        if kinds is not None and not requirement_kinds(requirement) <= kinds:
             continue
         found = requirement.entry(as_of)
         if found is None:
@@ -112,7 +122,7 @@ def is_eligible(program: ProgramFile, ctx: Context, kinds: frozenset[str] | None
     if not program.is_open(ctx.as_of):
         return False
     for requirement in program.requirements:
-        if kinds is not None and requirement.kind not in kinds:
+        if kinds is not None and not requirement_kinds(requirement) <= kinds:
             continue
         params = requirement.get(ctx.as_of)
         if params is None or not PREDICATES[requirement.kind](params, ctx).met:
@@ -201,7 +211,14 @@ def _language_never_met(params, person: Unchanging) -> bool:
                    for language, levels in person.language_levels)
 
 
+def _any_of_never_met(params, person: Unchanging) -> bool:
+    """Every option fails on every date for what no route changes."""
+    return all(_NEVER_MET.get(option.kind) is not None and _NEVER_MET[option.kind](option.params, person)
+               for option in params.options)
+
+
 _NEVER_MET = {
+    "any_of": _any_of_never_met,
     "work_experience": _work_never_met,
     "language": _language_never_met,
     "job_offer": lambda params, person: offer_never_meets(params, person.job_offer),

@@ -306,6 +306,45 @@ def tier_at_least(tier: EducationTier, minimum: EducationTier) -> bool:
     return TIER_ORDER.index(tier) >= TIER_ORDER.index(minimum)
 
 
+# --- where the person would live -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Intent:
+    """The provinces a person would live in, and the profile fields that say so (empty: nothing says)."""
+
+    provinces: tuple[str, ...]
+    source: str
+
+    @property
+    def known(self) -> bool:
+        return bool(self.provinces)
+
+
+IN_CANADA_STATUSES = ("worker", "student", "visitor")
+"""Statuses of a person living in Canada on temporary status (their ``status_in_canada.province`` is where they live)."""
+
+
+def intended_provinces(profile: Profile) -> Intent:
+    """Where the person would live: ``preferences.provinces`` when given, else their job offer's and current province.
+
+    A provincial nominee must intend to reside in the nominating province (IRPR 87(2)(b)),
+    so a stated list is taken as complete; without one, the job offer's province and the
+    province the person lives in now on temporary status count as intent.
+    """
+    preferred = profile.preferences.provinces
+    if preferred:
+        return Intent(tuple(dict.fromkeys(preferred)), "preferences.provinces")
+    found, sources = [], []
+    if profile.job_offer is not None and profile.job_offer.province is not None:
+        found.append(profile.job_offer.province)
+        sources.append("job_offer.province")
+    current = profile.status_in_canada
+    if current.status in IN_CANADA_STATUSES and current.province is not None:
+        found.append(current.province)
+        sources.append("status_in_canada.province")
+    return Intent(tuple(dict.fromkeys(found)), " and ".join(sources))
+
+
 # --- job offer --------------------------------------------------------------------------
 
 def qualifying_job_offer(profile: Profile, on: date) -> tuple[bool, str]:

@@ -25,11 +25,14 @@ from planner.programs import Catalogue, ProgramFile
 
 # Requirement kinds that time alone cannot change inside a plan: if unmet today, the
 # option is removed (with the reason).  Work experience, language and CRS are not here:
-# they change with time or a retake, and the solver deals with them month by month.
+# they change with time or a retake, and the solver deals with them month by month; nor is
+# status in Canada, which a route's move to Canada changes.
 # An unmet age requirement is permanent too: people only get older, and the plans are for adults.
 # A manual_check (a condition the profile cannot express) is shown as unmet and not planned around.
-STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "status", "spouse_worker", "age", "manual_check",
-                          "education", "intended_province", "offer_or_certificate", "related_employment"})
+# An any_of requirement is static when all its options are (see eligibility.requirement_kinds).
+STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "spouse_worker", "age", "manual_check",
+                          "education", "intended_province", "offer_or_certificate", "related_employment",
+                          "field_of_study", "iec_participations"})
 
 WORK_STEP = "work"
 
@@ -120,7 +123,7 @@ def static_failures(program: ProgramFile, profile: Profile, as_of: date, cat: Ca
         if verdict.kind == "program_open":
             if not any(v.value for d, v in program.open.values.items() if d > as_of):
                 failures.append(verdict)
-        elif verdict.kind in STATIC_KINDS:
+        else:  # evaluated only because its kinds are static
             failures.append(verdict)
     return failures
 

@@ -18,7 +18,7 @@ from planner.dates import add_months, age_on, months_between
 from planner.facts import ExperienceQuery
 from planner.language import LanguageResult, convert
 from planner.profile import JobOffer, Profile
-from planner.requirements import (AgeParams, CanadianCredentialParams, CitizenshipParams, CredentialLanguageParams,
+from planner.requirements import (AgeParams, AnyOfParams, FieldOfStudyParams, IecParticipationsParams, CanadianCredentialParams, CitizenshipParams, CredentialLanguageParams,
                                   CrsMinParams, EducationParams, ExperienceLanguageParams, FswPointsParams,
                                   IntendedProvinceParams, JobOfferParams, LanguageParams, ManualCheckParams,
                                   OfferOrCertificateParams, ProfessionCredentialsParams, RelatedEmploymentParams,
@@ -221,13 +221,20 @@ def settlement_funds(params: SettlementFundsParams, ctx: Context) -> Outcome:
 
 
 def intended_province(params: IntendedProvinceParams, ctx: Context) -> Outcome:
-    wanted = ctx.profile.preferences.provinces
-    threshold = ("living outside " + ", ".join(params.not_in)) if params.not_in else "living in " + ", ".join(params.allowed or [])
-    if not wanted:
-        return Outcome(True, "no province preference given (assumed compatible)", threshold)
-    ok = [p for p in wanted if p not in params.not_in and (params.allowed is None or p in params.allowed)]
-    return Outcome(bool(ok), "preferred provinces: " + ", ".join(wanted), threshold,
-                   None if ok else "add a province this program allows to preferences.provinces")
+    intent = facts.intended_provinces(ctx.profile)
+    if params.not_in:
+        threshold = "intending to live outside " + ", ".join(params.not_in)
+    else:
+        threshold = "intending to live in " + " or ".join(params.allowed or [])
+    if not intent.known:
+        assumed = "outside " + ", ".join(params.not_in) if params.not_in else " or ".join(params.allowed or [])
+        return Outcome(True, f"no province named in the profile (assumed: you would live {'' if params.not_in else 'in '}"
+                             f"{assumed})", threshold)
+    ok = [p for p in intent.provinces if p not in params.not_in and (params.allowed is None or p in params.allowed)]
+    seen = "would live in " + ", ".join(intent.provinces) + f" ({intent.source})"
+    wanted = " or ".join(params.allowed) if params.allowed else "a province other than " + ", ".join(params.not_in)
+    return Outcome(bool(ok), seen, threshold,
+                   None if ok else f"only if you would live in {wanted}: then list it in preferences.provinces")
 
 
 def offer_or_certificate(params: OfferOrCertificateParams, ctx: Context) -> Outcome:
@@ -315,6 +322,8 @@ def _offer_problems(params: JobOfferParams, offer: JobOffer) -> tuple[list[str],
         terms.append(f"salary below ${params.min_annual_salary_cad:,.0f}")
     if params.permanent_or_min_months is not None and not (offer.permanent or (offer.duration_months or 0) >= params.permanent_or_min_months):
         terms.append(f"not permanent or {params.permanent_or_min_months}+ months")
+    if params.permanent and not offer.permanent:
+        terms.append("not permanent (an indeterminate offer is needed)")
     if params.full_time and not offer.full_time:
         terms.append("not full-time")
     if params.lmia is not None and offer.lmia != params.lmia:
@@ -340,29 +349,42 @@ def _offer_threshold(params: JobOfferParams) -> str:
         parts.append("occupation wage floor")
     if params.permanent_or_min_months is not None:
         parts.append(f"permanent or {params.permanent_or_min_months}+ months")
+    if params.permanent:
+        parts.append("permanent (indeterminate)")
     return ", ".join(parts) or "any"
+
+
+_ENTITY_TEXT = {"existing": "a related company with an existing Canadian parent, subsidiary, branch or affiliate",
+                "new_office": "a company sending you to open its first Canadian office"}
 
 
 def related_employment(params: RelatedEmploymentParams, ctx: Context) -> Outcome:
     start = add_months(ctx.as_of, -12 * params.within_years)
+    full_time = facts.work_rules().max_hours_per_week.at(ctx.as_of)
     best_months = 0
     for job in ctx.profile.work_history:
-        if not job.canadian_related_entity or job.role not in params.roles or job.hours_per_week < facts.work_rules().max_hours_per_week.at(ctx.as_of):
+        related = job.canadian_related_entity if params.canadian_entity == "existing" else job.opening_canadian_office
+        if not related or job.role not in params.roles or job.hours_per_week < full_time:
             continue
         first, last = max(job.start, start), min(job.end or ctx.as_of, ctx.as_of)
         if first <= last:
             best_months = max(best_months, months_between(first, last + timedelta(days=1)))
     met = best_months >= params.min_months
-    return Outcome(met, f"{best_months} months continuous full-time with a related company",
-                   f"{params.min_months} months continuous full-time in the last {params.within_years} years as {', '.join(params.roles)}",
-                   None if met else f"{params.min_months - best_months} more months with the related company")
+    entity = _ENTITY_TEXT[params.canadian_entity]
+    fix = None
+    if not met:
+        fix = (f"{params.min_months - best_months} more months with {entity}" if best_months
+               else f"only for full-time {', '.join(params.roles)} employees of {entity}")
+    return Outcome(met, f"{best_months} months continuous full-time with {entity}",
+                   f"{params.min_months} months continuous full-time in the last {params.within_years} years as "
+                   f"{', '.join(params.roles)} with {entity}", fix)
 
 
 def canadian_credential(params: CanadianCredentialParams, ctx: Context) -> Outcome:
     for credential in ctx.profile.education:
         if not credential.canadian or credential.level == "secondary" or credential.completed > ctx.as_of:
             continue
-        months = (credential.program_years or 1) * 12
+        months = credential.length_months
         recent = params.completed_within_months is None or months_between(credential.completed, ctx.as_of) <= params.completed_within_months
         if months >= params.min_program_months and recent:
             return Outcome(True, f"Canadian {credential.level} completed {credential.completed}",
@@ -453,6 +475,55 @@ def credential_language(params: CredentialLanguageParams, ctx: Context) -> Outco
                    None if met else f"reach CLB/NCLC {required} in all four abilities")
 
 
+def latest_canadian_credential(profile: Profile, on: date):
+    """The most recently completed Canadian post-secondary credential on ``on`` (None if there is none)."""
+    done = [e for e in profile.education if e.canadian and e.level != "secondary" and e.completed <= on]
+    return max(done, key=lambda e: e.completed, default=None)
+
+
+def field_of_study(params: FieldOfStudyParams, ctx: Context) -> Outcome:
+    credential = latest_canadian_credential(ctx.profile, ctx.as_of)
+    exempt = ", ".join(params.exempt_levels) or "none"
+    threshold = (f"a field of study on IRCC's list, for programs whose study permit was applied for on or after "
+                 f"{params.study_permits_from} (exempt: {exempt})")
+    if credential is None:
+        return Outcome(False, "no Canadian post-secondary credential", threshold, "complete a Canadian post-secondary program")
+    if credential.level in params.exempt_levels:
+        return Outcome(True, f"{credential.level} (exempt)", threshold)
+    applied = credential.study_permit_applied
+    if applied is not None and applied < params.study_permits_from:
+        return Outcome(True, f"study permit applied for on {applied} (before the rule)", threshold)
+    if credential.pgwp_eligible_field:
+        return Outcome(True, "field of study on the list (as the profile says)", threshold)
+    if credential.pgwp_eligible_field is False:
+        return Outcome(False, "field of study not on the list (as the profile says)", threshold,
+                       "only programs in a listed field of study qualify")
+    return Outcome(False, "not recorded whether the field of study is on the list", threshold,
+                   "check the program's CIP code against IRCC's field-of-study list and set "
+                   "education[].pgwp_eligible_field (and study_permit_applied)")
+
+
+def iec_participations(params: IecParticipationsParams, ctx: Context) -> Outcome:
+    limits = [params.max_by_citizenship[c] for c in ctx.profile.citizenships if c in params.max_by_citizenship]
+    done = ctx.profile.iec_participations
+    if not limits:
+        return Outcome(False, f"{done} past participation(s); citizen of {', '.join(ctx.profile.citizenships)}",
+                       "citizen of a participating country", "not open to your citizenship")
+    allowed = max(limits)
+    met = done < allowed
+    return Outcome(met, f"{done} past participation(s)", f"fewer than {allowed} past participation(s)",
+                   None if met else "you have used every participation your citizenship allows")
+
+
+def any_of(params: AnyOfParams, ctx: Context) -> Outcome:
+    outcomes = [(option, PREDICATES[option.kind](option.params, ctx)) for option in params.options]
+    met = any(outcome.met for _, outcome in outcomes)
+    seen = "; ".join(f"{option.label}: {'yes' if outcome.met else 'no'} ({outcome.value})" for option, outcome in outcomes)
+    threshold = " or ".join(option.label for option, _ in outcomes)
+    fixes = [outcome.fix for _, outcome in outcomes if outcome.fix]
+    return Outcome(met, seen, threshold, None if met else " or ".join(fixes) or None)
+
+
 def manual_check(params: ManualCheckParams, ctx: Context) -> Outcome:
     return Outcome(False, "not recorded in the profile", params.check, f"check this yourself: {params.check}")
 
@@ -476,5 +547,8 @@ PREDICATES: dict[str, Callable[[object, Context], Outcome]] = {
     "spouse_worker": spouse_worker,
     "profession_credentials": profession_credentials,
     "credential_language": credential_language,
+    "field_of_study": field_of_study,
+    "iec_participations": iec_participations,
     "manual_check": manual_check,
+    "any_of": any_of,
 }

@@ -46,6 +46,10 @@ class Education(_Strict):
     level: EducationLevel
     program_years: int | None = Field(default=None, ge=1, le=10,
                                       description="Length of the program in years (needed for post_secondary: 1, 2, or 3+).")
+    program_months: int | None = Field(
+        default=None, ge=1, le=120,
+        description="Length of the program in months, when it is not a whole number of years (e.g. 8 or 16); "
+                    "a post-graduation work permit lasts as long as a program of under two years.")
     country: str = Field(description="Where the credential was earned (ISO code); 'CA' for Canadian credentials.")
     completed: date
     eca: bool = Field(default=False, description="A foreign credential has an Educational Credential Assessment.")
@@ -54,6 +58,12 @@ class Education(_Strict):
         default=None, ge=0, le=240,
         description="Months physically in Canada while studying; when absent for a Canadian credential, "
                     "the planner assumes the in-Canada study condition is met and says so.")
+    study_permit_applied: date | None = Field(
+        default=None, description="When the study permit for this Canadian program was applied for (the "
+                                  "post-graduation work permit's field-of-study rule depends on it).")
+    pgwp_eligible_field: bool | None = Field(
+        default=None, description="The program's field of study (CIP code) is on IRCC's list of fields eligible "
+                                  "for a post-graduation work permit; leave out if you have not checked.")
 
     _country = field_validator("country")(classmethod(lambda cls, v: _country(v)))
 
@@ -67,6 +77,11 @@ class Education(_Strict):
     def canadian(self) -> bool:
         """True for a credential from a Canadian institution."""
         return self.country == "CA"
+
+    @property
+    def length_months(self) -> int:
+        """The program's length in months: ``program_months``, else ``program_years`` (one year if neither is given)."""
+        return self.program_months or 12 * (self.program_years or 1)
 
 
 class LanguageTest(_Strict):
@@ -97,6 +112,9 @@ class Work(_Strict):
     while_full_time_student: bool = False
     canadian_related_entity: bool = Field(
         default=False, description="The employer has a Canadian parent, subsidiary, branch or affiliate.")
+    opening_canadian_office: bool = Field(
+        default=False, description="The employer has no Canadian entity yet and is sending you to open its first "
+                                   "Canadian office (an intra-company start-up transfer).")
     role: Role | None = None
     paid: bool = True
     authorized: bool = Field(default=True, description="Work in Canada was done with authorization to work.")
@@ -108,6 +126,14 @@ class Work(_Strict):
     def _noc_shape(cls, value: str) -> str:
         if len(value) != 5 or not value.isdigit():
             raise ValueError("must be a five-digit NOC 2021 code such as '21231'")
+        return value
+
+    @field_validator("opening_canadian_office")
+    @classmethod
+    def _one_kind_of_canadian_entity(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("canadian_related_entity"):
+            raise ValueError("a job cannot both have an existing Canadian related entity and be opening the "
+                             "first Canadian office")
         return value
 
     @field_validator("end")
@@ -188,7 +214,13 @@ class Spouse(_Strict):
 class Preferences(_Strict):
     """What the person wants from a plan."""
 
-    provinces: list[Province] = Field(default_factory=list)
+    provinces: list[Province] = Field(
+        default_factory=list,
+        description="Every province or territory you would live in. When given, plans use only these (a provincial "
+                    "nominee must intend to live in the nominating province, a Quebec-selected worker in Quebec, "
+                    "and federal Express Entry applicants outside Quebec). When empty, your job offer's province "
+                    "and the province you live in now count as your intent; with neither, plans say which "
+                    "province they assume.")
     horizon_months: int = Field(default=60, ge=1, le=240)
     objective: Literal["fastest", "probable", "cheapest"] | None = None
     max_cost_cad: float | None = Field(default=None, ge=0)
@@ -213,6 +245,8 @@ class Profile(_Strict):
     settlement_funds_cad: float = Field(default=0, ge=0)
     trade_certificate: TradeCertificate | None = None
     provincial_nomination: Nomination | None = None
+    iec_participations: int = Field(default=0, ge=0, le=10,
+                                    description="How many times you have taken part in International Experience Canada.")
     spouse: Spouse | None = None
     preferences: Preferences = Field(default_factory=Preferences)
 

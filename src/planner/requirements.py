@@ -8,9 +8,10 @@ params model here, a union member below, and a function there.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from planner.facts import EducationTier, Where
 from planner.profile import Ability, EducationLevel, Province, Role
@@ -70,7 +71,12 @@ class SettlementFundsParams(Strict):
 
 
 class IntendedProvinceParams(Strict):
-    """The person intends to live in one of ``allowed`` / none of ``not_in`` (empty preferences: assumed met)."""
+    """The person intends to live in one of ``allowed`` / in none of ``not_in``.
+
+    The provinces a person would live in are read by :func:`planner.facts.intended_provinces`
+    (their stated preferences, else their job offer's and current province); a profile that
+    names none is assumed compatible, and the plan says which province it assumes.
+    """
 
     not_in: list[Province] = Field(default_factory=list)
     allowed: list[Province] | None = None
@@ -108,17 +114,24 @@ class JobOfferParams(Strict):
     min_hourly_wage_by_noc: dict[str, float] | None = None
     min_annual_salary_cad: float | None = None
     permanent_or_min_months: int | None = None
+    permanent: bool = False
+    """The offer must be indeterminate (no end date)."""
     full_time: bool = True
     lmia: bool | None = None
     gts_referral: bool | None = None
 
 
 class RelatedEmploymentParams(Strict):
-    """Continuous full-time work with a related company abroad (intra-company transfer)."""
+    """Continuous full-time work with a related company abroad (intra-company transfer).
+
+    ``canadian_entity`` says which transfers qualify: to an ``existing`` Canadian parent,
+    subsidiary, branch or affiliate, or to open a ``new_office`` of a company with none yet.
+    """
 
     min_months: int = Field(ge=1)
     within_years: int = Field(ge=1)
     roles: list[Role] = Field(min_length=1)
+    canadian_entity: Literal["existing", "new_office"] = "existing"
 
 
 class CanadianCredentialParams(Strict):
@@ -185,10 +198,74 @@ class CredentialLanguageParams(Strict):
     options: list[CredentialLanguageOption] = Field(default_factory=list)
 
 
+class FieldOfStudyParams(Strict):
+    """The most recent Canadian credential's field of study is on IRCC's list, where the rule applies to it.
+
+    Credentials of ``exempt_levels`` are exempt, and so are programs whose study permit was
+    applied for before ``study_permits_from``.
+    """
+
+    exempt_levels: list[EducationLevel] = Field(default_factory=list)
+    study_permits_from: date
+
+
+class IecParticipationsParams(Strict):
+    """Fewer past International Experience Canada participations than the country of citizenship allows."""
+
+    max_by_citizenship: dict[str, int] = Field(min_length=1)
+
+
 class ManualCheckParams(Strict):
     """A condition the profile cannot express; always reported unmet, saying what to check."""
 
     check: str = Field(min_length=1)
+
+
+PARAMS_BY_KIND: dict[str, type[Strict]] = {
+    "work_experience": WorkExperienceParams,
+    "language": LanguageParams,
+    "experience_language": ExperienceLanguageParams,
+    "education": EducationParams,
+    "fsw_points": FswPointsParams,
+    "settlement_funds": SettlementFundsParams,
+    "intended_province": IntendedProvinceParams,
+    "offer_or_certificate": OfferOrCertificateParams,
+    "citizenship": CitizenshipParams,
+    "age": AgeParams,
+    "job_offer": JobOfferParams,
+    "related_employment": RelatedEmploymentParams,
+    "canadian_credential": CanadianCredentialParams,
+    "status": StatusParams,
+    "crs_min": CrsMinParams,
+    "spouse_worker": SpouseWorkerParams,
+    "profession_credentials": ProfessionCredentialsParams,
+    "credential_language": CredentialLanguageParams,
+    "field_of_study": FieldOfStudyParams,
+    "iec_participations": IecParticipationsParams,
+    "manual_check": ManualCheckParams,
+}
+"""Every requirement kind but ``any_of``, with the schema of its parameters."""
+
+
+class _Option(Strict):
+    """One way to meet an ``any_of`` requirement: a kind, a label and that kind's parameters."""
+
+    label: str
+
+
+def _option_model(kind: str, params: type[Strict]) -> type[_Option]:
+    name = "".join(part.title() for part in kind.split("_")) + "Option"
+    return create_model(name, __base__=_Option, kind=(Literal[kind], ...), params=(params, ...))
+
+
+AnyOfOption = Annotated[Union[tuple(_option_model(kind, params) for kind, params in PARAMS_BY_KIND.items())],
+                        Field(discriminator="kind")]
+
+
+class AnyOfParams(Strict):
+    """Met when at least one of ``options`` is met (e.g. a provincial job offer, or being in Canada already)."""
+
+    options: list[AnyOfOption] = Field(min_length=2)
 
 
 class _Requirement(Strict):
@@ -268,12 +345,24 @@ class CredentialLanguage(_Requirement, Dated[CredentialLanguageParams]):
     kind: Literal["credential_language"]
 
 
+class FieldOfStudy(_Requirement, Dated[FieldOfStudyParams]):
+    kind: Literal["field_of_study"]
+
+
+class IecParticipations(_Requirement, Dated[IecParticipationsParams]):
+    kind: Literal["iec_participations"]
+
+
 class ManualCheck(_Requirement, Dated[ManualCheckParams]):
     kind: Literal["manual_check"]
+
+
+class AnyOf(_Requirement, Dated[AnyOfParams]):
+    kind: Literal["any_of"]
 
 
 Requirement = Annotated[Union[WorkExperience, Language, ExperienceLanguage, Education, FswPoints, SettlementFunds,
                               IntendedProvince, OfferOrCertificate, Citizenship, Age, JobOffer, RelatedEmployment,
                               CanadianCredential, Status, CrsMin, SpouseWorker, ProfessionCredentials,
-                              CredentialLanguage, ManualCheck],
+                              CredentialLanguage, FieldOfStudy, IecParticipations, ManualCheck, AnyOf],
                         Field(discriminator="kind")]

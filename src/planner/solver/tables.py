@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from planner import crs as crs_module
 from planner import facts
 from planner import fsw as fsw_module
-from planner.eligibility import cannot_become_eligible, earliest_canadian_work_date, is_eligible
+from planner.eligibility import cannot_become_eligible, earliest_canadian_work_date, is_eligible, requirement_kinds
 from planner.predicates import Context
 from planner.language import validity_rules
 from planner.process import express_entry_process, planning, pr_processing
@@ -79,7 +79,7 @@ class States:
         self._earliest_work: dict[tuple[str, int | None], int] = {}
         # Projections differ between temporary programs only in the permit's name, which no
         # requirement reads unless a program uses the `status` kind; then the permit is keyed too.
-        self._permit_matters = any(r.kind == "status" for p in cat.programs for r in p.requirements)
+        self._permit_matters = any("status" in requirement_kinds(r) for p in cat.programs for r in p.requirements)
 
     def _move_key(self, move: Move | None):
         if move is None:
