@@ -17,11 +17,11 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
-from planner.process import express_entry_process, planning
+from planner.process import at_port_of_entry, express_entry_process, planning, processing_is_assumed
 from planner.errors import PlannerError
 from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers,
                                    last_useful_month, log_cost,
-                                   processing_is_assumed, start_tables, step_fees, step_probability)
+                                   start_tables, step_fees, step_probability)
 from planner.solver.templates import enumerate_templates
 from planner.timeline import month_date, newest_tests, with_retakes
 
@@ -88,7 +88,7 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of)
                           .model_copy(update={"below_minimum_probability": rank >= meeting})
                           for rank, t in enumerate(timings)])
-    notes = _notes(profile, as_of)
+    notes = _notes(profile, as_of) + _assumed_residence(routes, profile, as_of)
     minimum = planning().min_route_probability.at(as_of)
     if meeting == 0:
         notes.insert(0, f"No route reaches a {minimum:.0%} probability of PR within {horizon} months; "
@@ -227,6 +227,24 @@ def _rules_version() -> str:
     return f"planner {__version__}"
 
 
+def _assumed_residence(routes: list[Route], profile: Profile, as_of: date) -> list[str]:
+    """Say which province each route assumes the person would live in, when the profile names none."""
+    from planner.facts import intended_provinces
+    if intended_provinces(profile).known:
+        return []
+    cat, notes = catalogue(), []
+    for route in routes:
+        for program_id in route.programs:
+            program = cat.get(program_id)
+            for requirement in program.requirements:
+                params = requirement.get(as_of) if requirement.kind == "intended_province" else None
+                if params is not None and params.allowed:
+                    notes.append(f"{program.label} assumes you would live in {' or '.join(params.allowed)} "
+                                 f"({requirement.label.lower()}); your profile names no province: list the provinces "
+                                 "you would live in under preferences.provinces to plan only for those.")
+    return list(dict.fromkeys(notes))
+
+
 def _notes(profile: Profile, as_of: date) -> list[str]:
     notes = ["Expected waits for invitations come from the rounds history (see README: invitation model)."]
     if profile.spouse is not None and profile.spouse.accompanying:
@@ -288,11 +306,11 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                           end_month=end, start_date=month_date(as_of, start), end_date=month_date(as_of, end),
                           status=held, verdicts=list(verdicts), crs=crs, probability=p, cost_cad=cost, note=note))
 
-    adults, children = fee_payers(profile)
+    payers = fee_payers(profile)
     unknown_fees: list[str] = []
 
     def fees(program, month):
-        return step_fees(program, month_date(as_of, month), adults, children)
+        return step_fees(program, month_date(as_of, month), payers)
 
     def fee_note(program, month, note=None):
         """The note of a step that charges a fee, saying so when the plan has none for the program (not in models/).
@@ -308,10 +326,14 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     if template.temp is not None:
         program = template.temp.program
         start = timing.arrival - tables.temp_months
-        add("apply_permit", program, f"Apply for {program.label}", start, timing.arrival, status,
+        applied_on = month_date(as_of, start)
+        border = at_port_of_entry(program, profile, applied_on)
+        where = " at a port of entry (decided on arrival)" if border else ""
+        note = None if border else _assumed_note(program, applied_on) or _online_note(program, applied_on)
+        add("apply_permit", program, f"Apply for {program.label}{where}", start, timing.arrival, status,
             verdicts_at(program, start, before_moving=True),
-            p=step_probability(program, month_date(as_of, start)), cost=fees(program, start),
-            note=fee_note(program, start, _assumed_note(program, month_date(as_of, start))))
+            p=step_probability(program, applied_on), cost=fees(program, start),
+            note=fee_note(program, start, note))
         status = states.cat.statuses[template.temp.target].label
     if timing.retake is not None:
         add("language_retake", None, "Retake the language test(s) (same scores assumed)", timing.retake,
@@ -351,6 +373,15 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                  expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
                  cost_cad=sum(s.cost_cad for s in steps), fees_not_included=list(dict.fromkeys(unknown_fees)),
                  riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
+
+
+def _online_note(program, on: date) -> str | None:
+    """For a permit some citizens may apply for at the border: say that this person applies online, and why."""
+    rule = program.port_of_entry.entry(on) if program.port_of_entry is not None else None
+    if rule is None:
+        return None
+    return (f"apply online from outside Canada: only citizens of {', '.join(rule.value.citizenships)} may apply at a "
+            f"port of entry (since {rule.effective}; {rule.references[0].href})")
 
 
 def _assumed_note(program, on: date) -> str | None:

@@ -1,4 +1,4 @@
-"""Process rules of Express Entry (ITA deadline, profile validity) and the planner's labelled assumptions.
+"""Process rules (ITA deadline, profile validity, processing times) and the planner's labelled assumptions.
 
 ``models/federal/express_entry.yaml`` holds rules IRCC sets; ``models/planning.yaml`` holds
 the few planning assumptions the route planner needs that no authority sets (how long
@@ -8,10 +8,13 @@ assumption is marked ``uncertain`` with a doubt, and is shown in plans that use 
 
 from __future__ import annotations
 
+import math
+from datetime import date
 from functools import lru_cache
 
+from planner.profile import Profile
 from planner.rules.loader import load_model_file
-from planner.programs import Processing
+from planner.programs import Processing, ProgramFile
 from planner.rules.schema import Dated, ModelFile, Strict
 
 
@@ -58,3 +61,39 @@ def express_entry_process() -> ExpressEntryProcessFile:
 @lru_cache(maxsize=1)
 def planning() -> PlanningFile:
     return load_model_file("planning.yaml", PlanningFile)
+
+
+def months_ceil(value: float) -> int:
+    """Whole months a duration occupies in the plan."""
+    return int(math.ceil(value - 1e-9))
+
+
+def program_processing(program: ProgramFile, on: date) -> tuple[int, int]:
+    """(median, p80) processing in whole months for a program on a date.
+
+    A program that publishes none gets the labelled planning assumption
+    ``unknown_processing_months`` (see :func:`processing_is_assumed`).
+    """
+    found = program.processing.get(on) if program.processing is not None else None
+    if found is None:
+        assumed = planning().unknown_processing_months.at(on)
+        return assumed, assumed
+    return months_ceil(found.median_months), months_ceil(found.p80_months)
+
+
+def at_port_of_entry(program: ProgramFile, profile: Profile, on: date) -> bool:
+    """True if the person may apply for the permit at a port of entry on ``on`` (a citizenship its rule lists)."""
+    rule = program.port_of_entry.get(on) if program.port_of_entry is not None else None
+    return rule is not None and any(c in rule.citizenships for c in profile.citizenships)
+
+
+def permit_processing(program: ProgramFile, profile: Profile, on: date) -> tuple[int, int]:
+    """(median, p80) months for a permit applied for on ``on``: none at a port of entry, else :func:`program_processing`."""
+    return (0, 0) if at_port_of_entry(program, profile, on) else program_processing(program, on)
+
+
+def processing_is_assumed(program: ProgramFile, on: date) -> bool:
+    """True when a program's processing time is the planner's assumption, not a published figure."""
+    return program.processing is None or program.processing.get(on) is None
+
+

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from planner.errors import InputError, ModelFileError
+from planner.profile import EducationLevel, Province
 from planner.requirements import Requirement
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.schema import Dated, ModelFile, Reference, Strict
@@ -36,21 +37,51 @@ class Processing(Strict):
 
 
 class Fee(Strict):
-    """A government fee: charged once per application, or per adult or per child it covers."""
+    """A government fee: charged once per application, or per adult, child or person it covers, up to ``max_cad``."""
 
     label: str
     amount_cad: float = Field(ge=0)
     payer: Literal["applicant", "employer"] = "applicant"
-    per: Literal["application", "adult", "child"] = "application"
+    per: Literal["application", "adult", "child", "person"] = "application"
+    max_cad: float | None = Field(default=None, ge=0)
+    """The most charged for one application, whatever the number of people (biometrics: CAD 170 a family)."""
+    only_if_offer_in: list[Province] | None = None
+    """Charged only when the job offer is in one of these provinces (Quebec's CAQ for a job in Quebec)."""
+
+
+class PortOfEntry(Strict):
+    """Citizens who may apply for the permit at a port of entry, where it is decided on arrival (no wait)."""
+
+    citizenships: list[str] = Field(min_length=1)
+
+
+class LengthFromProgram(Strict):
+    """A permit as long as the person's Canadian study program (the post-graduation work permit).
+
+    Programs shorter than ``min_program_months`` give none; programs of ``full_from_program_months``
+    or more, and credentials of ``full_for_levels``, give ``full_months``; others their own length.
+    """
+
+    min_program_months: int = Field(ge=1)
+    full_from_program_months: int = Field(ge=1)
+    full_months: int = Field(ge=1)
+    full_for_levels: list[EducationLevel] = Field(default_factory=list)
 
 
 class Grant(Strict):
-    """The status a program grants and for how long (months; None means not limited by the program)."""
+    """The status a program grants and for how long (months; None means not limited by the program).
+
+    ``months_by_citizenship`` (the country's permit length, e.g. International Experience
+    Canada) and ``length_from_program`` (the post-graduation work permit) make the length
+    the person's own; see :func:`planner.permits.permit_months`.
+    """
 
     status: str
     initial_months: int | None = None
     renewal_months: int | None = None
     max_months: int | None = None
+    months_by_citizenship: dict[str, int] | None = None
+    length_from_program: LengthFromProgram | None = None
     open_permit: bool = False
     counts_as_canadian_experience: bool = True
 
@@ -86,6 +117,8 @@ class ProgramFile(ModelFile):
     requirements: list[Requirement] = Field(default_factory=list)
     grants: Dated[Grant] | None = None
     processing: Dated[Processing] | None = None
+    port_of_entry: Dated[PortOfEntry] | None = None
+    """Who may instead apply at the border (``processing`` is then the online application's, from outside Canada)."""
     fees: Dated[list[Fee]] | None = None
     lmia_required: bool = False
     spouse_open_work_permit: Dated[SpousePermit] | None = None

@@ -13,11 +13,12 @@ from datetime import date
 from planner.dates import add_years
 from planner.eligibility import evaluate
 from planner.language import validity_rules
+from planner.permits import permit_months
+from planner.process import permit_processing
 from planner.process import express_entry_process
 from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import RoutePlan
-from planner.solver.tables import permit_length
 from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
                               with_retakes)
 
@@ -50,10 +51,9 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         program = cat.get(permit.program)
         grant = program.grants.get(month_date(as_of, permit.start_month)) if program.grants else None
         job = canadian_job_for(profile, as_of)
-        months = permit_length(grant)
+        months = permit_months(grant, profile, month_date(as_of, permit.start_month))
         move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months)
-        processing = program.processing.get(month_date(as_of, permit.start_month)) if program.processing else None
-        expected = 0 if processing is None else -(-processing.median_months // 1)
+        expected, _ = permit_processing(program, profile, month_date(as_of, permit.start_month))
         if permit.end_month - permit.start_month != int(expected):
             problems.append(f"{program.label} takes {expected} month(s) to process, the plan allows "
                             f"{permit.end_month - permit.start_month}")

@@ -35,14 +35,14 @@ def test_a_retake_renews_the_latest_result_and_does_not_revive_an_older_better_o
 def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     """Fees carry `per`: the PR application charges each adult and child; a work permit fee is charged once."""
     from planner.programs import catalogue
-    from planner.solver.tables import step_fees
+    from planner.solver.tables import Payers, step_fees
     cat = catalogue()
     on = date(2026, 11, 25)
     pr = cat.get("federal.express_entry.pr_application")
-    assert step_fees(pr, on, adults=1, children=0) == 1590
-    assert step_fees(pr, on, adults=2, children=2) == 2 * 1590 + 2 * 260
+    assert step_fees(pr, on, Payers(adults=1, children=0)) == 1590
+    assert step_fees(pr, on, Payers(adults=2, children=2)) == 2 * 1590 + 2 * 260
     cusma = cat.get("temporary.cusma.professional")
-    assert step_fees(cusma, on, adults=2, children=2) == 155  # the employer compliance fee is the employer's
+    assert step_fees(cusma, on, Payers(adults=2, children=2)) == 155  # the employer compliance fee is the employer's
 
 
 def _pool_template_tables(**changes):

@@ -18,10 +18,12 @@ from functools import cached_property, lru_cache
 from planner import crs as crs_module
 from planner import facts
 from planner import fsw as fsw_module
+from planner import permits
 from planner.eligibility import cannot_become_eligible, earliest_canadian_work_date, is_eligible, requirement_kinds
 from planner.predicates import Context
 from planner.language import validity_rules
-from planner.process import express_entry_process, planning, pr_processing
+from planner.process import (express_entry_process, months_ceil, permit_processing, planning, pr_processing,
+                             program_processing)
 from planner.profile import Profile
 from planner.programs import Catalogue, ProgramFile
 from planner.rounds import estimate_invitation
@@ -49,11 +51,6 @@ def log_cost(probability: float) -> int:
 
 MAX_LOG_COST = 20 * LOG_SCALE
 """Cost of an impossible step (probability below e^-20 is treated as zero)."""
-
-
-def months_ceil(value: float) -> int:
-    """Whole months a duration occupies in the plan."""
-    return int(math.ceil(value - 1e-9))
 
 
 class States:
@@ -336,36 +333,6 @@ class StepTables:
         return fees, logs
 
 
-def permit_length(grant) -> int | None:
-    """Months a permit can last with renewals: its maximum, else the initial length if it cannot be renewed.
-
-    None means no limit the plan can hit (renewable without a cap, or no grant stated).
-    """
-    if grant is None:
-        return None
-    if grant.max_months is not None:
-        return grant.max_months
-    return None if grant.renewal_months else grant.initial_months
-
-
-def _processing(program: ProgramFile, on: date) -> tuple[int, int]:
-    """(median, p80) processing in whole months for a program on a date.
-
-    A program that publishes none gets the labelled planning assumption
-    ``unknown_processing_months`` (see :func:`processing_is_assumed`).
-    """
-    found = program.processing.get(on) if program.processing is not None else None
-    if found is None:
-        assumed = planning().unknown_processing_months.at(on)
-        return assumed, assumed
-    return months_ceil(found.median_months), months_ceil(found.p80_months)
-
-
-def processing_is_assumed(program: ProgramFile, on: date) -> bool:
-    """True when a program's processing time is the planner's assumption, not a published figure."""
-    return program.processing is None or program.processing.get(on) is None
-
-
 def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
     """IRCC's processing of the PR application: Express Entry's, or the base-nomination / Quebec figure."""
     return _decision_processing(template.decision.program,
@@ -378,7 +345,7 @@ def _decision_processing(decision: ProgramFile, selected: ProgramFile | None, on
         found = table.get(on)
         if found is not None:
             return months_ceil(found.median_months), months_ceil(found.p80_months)
-    return _processing(decision, on)
+    return program_processing(decision, on)
 
 
 @lru_cache(maxsize=64)
@@ -389,9 +356,19 @@ def _decision_table(cat: Catalogue, decision_id: str, nomination_id: str | None,
     return {month: _decision_processing(decision, selected, month_date(as_of, month)) for month in range(horizon + 1)}
 
 
-def fee_payers(profile: Profile) -> tuple[int, int]:
-    """(adults, children) that per-person fees are charged for: the applicant, an accompanying spouse, the children."""
-    return 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0), profile.dependent_children
+@dataclass(frozen=True)
+class Payers:
+    """Who per-person fees are charged for, and where the job is (for fees charged only for some provinces)."""
+
+    adults: int
+    children: int
+    offer_province: str | None = None
+
+
+def fee_payers(profile: Profile) -> Payers:
+    """The applicant and an accompanying spouse (adults), the children, and the job offer's province."""
+    adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
+    return Payers(adults, profile.dependent_children, profile.job_offer.province if profile.job_offer else None)
 
 
 def fee_is_known(program: ProgramFile, on: date) -> bool:
@@ -399,12 +376,22 @@ def fee_is_known(program: ProgramFile, on: date) -> bool:
     return program.fees is not None and program.fees.get(on) is not None
 
 
-def step_fees(program: ProgramFile, on: date, adults: int, children: int) -> int:
-    """Government fees the applicant pays for a program on a date (each fee once, or per adult or child: its ``per``)."""
+def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
+    """Government fees the applicant pays for a program on a date.
+
+    Each fee once, or per adult, child or person (its ``per``), up to its ``max_cad``; a fee
+    charged only for jobs in some provinces counts when the job offer is in one of them.
+    """
     if not fee_is_known(program, on):
         return 0
-    count = {"application": 1, "adult": adults, "child": children}
-    return int(round(sum(fee.amount_cad * count[fee.per] for fee in program.fees.get(on) if fee.payer == "applicant")))
+    count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": payers.adults + payers.children}
+    total = 0.0
+    for fee in program.fees.get(on):
+        if fee.payer != "applicant" or fee.only_if_offer_in is not None and payers.offer_province not in fee.only_if_offer_in:
+            continue
+        amount = fee.amount_cad * count[fee.per]
+        total += amount if fee.max_cad is None else min(amount, fee.max_cad)
+    return int(round(total))
 
 
 def step_probability(program: ProgramFile, on: date) -> float:
@@ -458,7 +445,6 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     :func:`extend_tables` then evaluates the months, all at once or a stretch at a time.
     """
     profile, as_of = states.profile, states.as_of
-    adults, children = fee_payers(profile)
     retake = planning().language_retake.at(as_of)
     prep = planning().months_to_submit_after_invitation.at(as_of)
     deadline_days = express_entry_process().ita_deadline_days.at(as_of)
@@ -474,10 +460,10 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     job = canadian_job_for(profile, as_of)
     if template.temp is not None:
         program = template.temp.program
-        median, _ = _processing(program, as_of)
+        median, _ = permit_processing(program, profile, as_of)
         tables.temp_months = median
         grant = program.grants.get(as_of) if program.grants else None
-        permit_months = permit_length(grant)
+        permit_months = permits.permit_months(grant, profile, as_of)
         if job is None:
             tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
             return tables
@@ -496,7 +482,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
 
     if template.decision is not None:
         tables.decision = states.decision_table(template)
-    _charge_tables(tables, states, horizon, adults, children)
+    _charge_tables(tables, states, horizon, fee_payers(profile))
     tables.earliest_pr = _earliest_pr(tables, states, horizon)
     tables.invitation_impossible = invitation_impossible(tables, states, horizon)
     return tables
@@ -544,7 +530,7 @@ def last_useful_month(tables: StepTables, depth: int) -> int:
 def least_processing(cat: Catalogue, program_id: str, as_of: date, horizon: int) -> int:
     """The least median processing (months) of a program over plan months 0..horizon; shared by plans."""
     program = cat.get(program_id)
-    return min(_processing(program, month_date(as_of, month))[0] for month in range(horizon + 1))
+    return min(program_processing(program, month_date(as_of, month))[0] for month in range(horizon + 1))
 
 
 TIMING_ROLES = ("arrival", "pool", "nomination", "submission")
@@ -576,7 +562,7 @@ def step_charges(template: RouteTemplate) -> list[tuple[str, ProgramFile, bool, 
     return charges
 
 
-def _charge_tables(tables: StepTables, states: States, horizon: int, adults: int, children: int) -> None:
+def _charge_tables(tables: StepTables, states: States, horizon: int, payers: Payers) -> None:
     """Fill the fixed fees and probability costs, and those that change over the plan by month.
 
     A role whose charge is the same in every month it can take adds to ``fixed_cost`` /
@@ -588,7 +574,7 @@ def _charge_tables(tables: StepTables, states: States, horizon: int, adults: int
     logs: dict[str, tuple[int, ...]] = {}
     for role, program, charges_fees, has_probability in step_charges(tables.template):
         if charges_fees:
-            fees[role] = _add(fees.get(role), fee_schedule(cat, program.id, as_of, horizon, adults, children))
+            fees[role] = _add(fees.get(role), fee_schedule(cat, program.id, as_of, horizon, payers))
         if has_probability:
             logs[role] = _add(logs.get(role), log_cost_schedule(cat, program.id, as_of, horizon))
     for schedules, fixed_name, varying in ((fees, "fixed_cost", tables.fees_by_month),
@@ -619,11 +605,10 @@ def _constant(schedule: tuple[int, ...]) -> bool:
 
 
 @lru_cache(maxsize=512)
-def fee_schedule(cat: Catalogue, program_id: str, as_of: date, horizon: int, adults: int,
-                 children: int) -> tuple[int, ...]:
+def fee_schedule(cat: Catalogue, program_id: str, as_of: date, horizon: int, payers: Payers) -> tuple[int, ...]:
     """A program's applicant fees (:func:`step_fees`) in each plan month 0..horizon; shared by plans, read-only."""
     program = cat.get(program_id)
-    return tuple(step_fees(program, month_date(as_of, month), adults, children) for month in range(horizon + 1))
+    return tuple(step_fees(program, month_date(as_of, month), payers) for month in range(horizon + 1))
 
 
 @lru_cache(maxsize=512)
@@ -696,7 +681,7 @@ def _month_entries(tables: StepTables, states: States, move: Move | None, arriva
     if template.nomination is not None:
         nominated = template.nomination.program
         if states.eligible(nominated, move, month):
-            median, _ = _processing(nominated, month_date(states.as_of, month))
+            median, _ = program_processing(nominated, month_date(states.as_of, month))
             tables.nomination[(arrival, month)] = median
     if template.invitation is not None:
         _invitation_entry(tables, states, move, arrival, month, horizon)
