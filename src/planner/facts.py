@@ -62,10 +62,13 @@ class ExperienceQuery:
     """Which work counts for a rule: where, which TEERs or codes, inside which window, what is excluded."""
 
     where: Where
-    within_years: int
+    within_years: int | None
+    """The window: work in the last so many years (None: any work ever)."""
     teers: frozenset[int] | None = None
     nocs: frozenset[str] | None = None
     noc_prefixes: tuple[str, ...] | None = None
+    provinces: frozenset[str] | None = None
+    """Work in Canada counts only in these provinces (its ``Work.province``)."""
     exclude_self_employed: bool = False
     exclude_full_time_student: bool = False
     require_authorized: bool = False
@@ -75,7 +78,7 @@ class ExperienceQuery:
         try:
             return self._hash  # type: ignore[has-type]
         except AttributeError:
-            found = hash((self.where, self.within_years, self.teers, self.nocs, self.noc_prefixes,
+            found = hash((self.where, self.within_years, self.teers, self.nocs, self.noc_prefixes, self.provinces,
                           self.exclude_self_employed, self.exclude_full_time_student, self.require_authorized))
             object.__setattr__(self, "_hash", found)
             return found
@@ -91,6 +94,8 @@ class ExperienceQuery:
         if self.exclude_full_time_student and job.while_full_time_student:
             return False
         if self.require_authorized and job.in_canada and not job.authorized:
+            return False
+        if self.provinces is not None and (not job.in_canada or job.province not in self.provinces):
             return False
         return self.occupation_matches(job.noc)
 
@@ -119,8 +124,8 @@ def shared_query(where: Where, within_years: int, teers: tuple[int, ...] | None 
 
 
 @lru_cache(maxsize=4096)
-def _window(on: date, within_years: int) -> tuple[date, date]:
-    return add_years(on, -within_years), on
+def _window(on: date, within_years: int | None) -> tuple[date, date]:
+    return (date.min if within_years is None else add_years(on, -within_years)), on
 
 
 def _clipped(job: Work, start: date, end: date) -> tuple[date, date] | None:
@@ -253,6 +258,17 @@ def longest_continuous_hours(jobs: Iterable[Work], on: date, query: ExperienceQu
                 best = (hours, code)
             run = [job] if job is not None else []
             run_end = job_end
+    return best
+
+
+def most_hours_in_one_occupation(jobs: Iterable[Work], on: date, query: ExperienceQuery) -> tuple[Fraction, str | None]:
+    """The most hours counted for ``query`` in any single occupation, and that NOC (months need not be continuous)."""
+    jobs = list(jobs)
+    best: tuple[Fraction, str | None] = (Fraction(0), None)
+    for code in sorted({job.noc for job in jobs if query.counts(job)}):
+        hours = counted_hours([job for job in jobs if job.noc == code], on, query)
+        if hours > best[0]:
+            best = (hours, code)
     return best
 
 

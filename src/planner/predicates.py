@@ -90,6 +90,7 @@ def _experience_query(params: WorkExperienceParams) -> ExperienceQuery:
                            teers=frozenset(params.teers) if params.teers is not None else None,
                            nocs=frozenset(params.nocs) if params.nocs is not None else None,
                            noc_prefixes=tuple(params.noc_prefixes) if params.noc_prefixes else None,
+                           provinces=frozenset(params.provinces) if params.provinces is not None else None,
                            exclude_self_employed=params.exclude_self_employed,
                            exclude_full_time_student=params.exclude_full_time_student,
                            require_authorized=params.where == "canada")
@@ -103,6 +104,10 @@ def _where_text(where: str) -> str:
     return {"canada": "in Canada", "abroad": "outside Canada", "any": "anywhere"}[where]
 
 
+def _window_text(within_years: int | None) -> str:
+    return "ever" if within_years is None else f"in the last {within_years} years"
+
+
 def work_experience(params: WorkExperienceParams, ctx: Context) -> Outcome:
     per_year = ctx.hours_per_year()
     needed = per_year * params.min_months / 12
@@ -110,11 +115,16 @@ def work_experience(params: WorkExperienceParams, ctx: Context) -> Outcome:
     if params.continuous_same_occupation:
         hours, code = facts.longest_continuous_hours(ctx.profile.work_history, ctx.as_of, query)
         seen = f"{_months(hours, per_year):.1f} months continuous in one occupation" + (f" (NOC {code})" if code else "")
+    elif params.single_occupation:
+        hours, code = facts.most_hours_in_one_occupation(ctx.profile.work_history, ctx.as_of, query)
+        seen = f"{_months(hours, per_year):.1f} months in one occupation" + (f" (NOC {code})" if code else "")
     else:
         hours = facts.counted_hours(ctx.profile.work_history, ctx.as_of, query)
         seen = f"{_months(hours, per_year):.1f} months ({float(hours):.0f} h)"
     kind = ("TEER " + "/".join(map(str, params.teers))) if params.teers else "qualifying"
-    threshold = f"{params.min_months} months ({needed:.0f} h) of {kind} work {_where_text(params.where)} in the last {params.within_years} years"
+    where = _where_text(params.where) + (f" ({', '.join(params.provinces)})" if params.provinces else "")
+    one = " in one occupation" if params.single_occupation or params.continuous_same_occupation else ""
+    threshold = f"{params.min_months} months ({needed:.0f} h) of {kind} work{one} {where} {_window_text(params.within_years)}"
     met = hours >= needed
     fix = None if met else f"{(needed - float(hours)) * 12 / per_year:.1f} more months of full-time qualifying work"
     return Outcome(met, seen, threshold, fix)
@@ -414,9 +424,11 @@ def spouse_worker(params: SpouseWorkerParams, ctx: Context) -> Outcome:
     teers = [noc.occupation(j.noc).teer for j in jobs if noc.occupation(j.noc)]
     status_ = getattr(spouse, "status_in_canada", None)
     left = months_between(ctx.as_of, status_.valid_until) if status_ is not None and status_.valid_until else 0
-    listed = [j.noc for j in jobs if params.nocs and j.noc in params.nocs]
+    listed = [j.noc for j in jobs if params.nocs and j.noc in params.nocs
+              or params.noc_prefixes and j.noc.startswith(tuple(params.noc_prefixes))]
     met = (any(t in params.teers for t in teers) or bool(listed)) and left >= params.min_months_left
-    occupations = f"TEER {'/'.join(map(str, params.teers))}" + (f" or NOC {', '.join(params.nocs)}" if params.nocs else "")
+    occupations = (f"TEER {'/'.join(map(str, params.teers))}" + (f" or NOC {', '.join(params.nocs)}" if params.nocs else "")
+                   + (f" or NOC groups {', '.join(params.noc_prefixes)}" if params.noc_prefixes else ""))
     return Outcome(met, f"spouse job TEER {teers or 'none'}, {left} months left on permit",
                    f"spouse working in {occupations} with {params.min_months_left}+ months left",
                    None if met else "spouse must hold a qualifying work permit")

@@ -105,6 +105,7 @@ class Work(_Strict):
     noc: str = Field(description="NOC 2021 five-digit code, e.g. '21231'.")
     employer: str | None = None
     country: str
+    province: Province | None = Field(default=None, description="For work in Canada: the province or territory.")
     start: date
     end: date | None = None
     hours_per_week: float = Field(gt=0, le=168)

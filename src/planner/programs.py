@@ -37,12 +37,13 @@ class Processing(Strict):
 
 
 class Fee(Strict):
-    """A government fee: charged once per application, or per adult, child or person it covers, up to ``max_cad``."""
+    """A government fee: charged once per application, or per adult, child, person or dependant (every person but
+    the principal applicant) it covers, up to ``max_cad``."""
 
     label: str
     amount_cad: float = Field(ge=0)
     payer: Literal["applicant", "employer"] = "applicant"
-    per: Literal["application", "adult", "child", "person"] = "application"
+    per: Literal["application", "adult", "child", "person", "dependant"] = "application"
     max_cad: float | None = Field(default=None, ge=0)
     """The most charged for one application, whatever the number of people (biometrics: CAD 170 a family)."""
     only_if_offer_in: list[Province] | None = None

@@ -19,14 +19,22 @@ from planner.rules.schema import Dated, Strict
 
 
 class WorkExperienceParams(Strict):
-    """Paid work of a kind, inside a window: at least ``min_months`` of full-time-equivalent hours."""
+    """Paid work of a kind, inside a window: at least ``min_months`` of full-time-equivalent hours.
+
+    ``within_years: null`` means no window (any work ever counts); ``provinces`` limits work in
+    Canada to those provinces; ``single_occupation`` counts each occupation on its own (the
+    months must all be in one of them, not necessarily continuous); ``continuous_same_occupation``
+    also needs them in one unbroken run.
+    """
 
     where: Where
     min_months: int = Field(ge=1)
-    within_years: int = Field(ge=1)
+    within_years: int | None = Field(ge=1)
     teers: list[int] | None = None
     nocs: list[str] | None = None
     noc_prefixes: list[str] | None = None
+    provinces: list[Province] | None = None
+    single_occupation: bool = False
     continuous_same_occupation: bool = False
     exclude_self_employed: bool = False
     exclude_full_time_student: bool = False
@@ -155,11 +163,12 @@ class CrsMinParams(Strict):
 
 
 class SpouseWorkerParams(Strict):
-    """The spouse holds a work permit in a listed TEER (or a listed NOC) with at least ``min_months_left`` remaining."""
+    """The spouse holds a work permit in a listed TEER (or a listed NOC or NOC group) with ``min_months_left`` remaining."""
 
     teers: list[int]
     min_months_left: int
     nocs: list[str] | None = None
+    noc_prefixes: list[str] | None = None
 
 
 class ProfessionOption(Strict):

@@ -36,16 +36,20 @@ class Move:
     hours_per_week: float
     employer: str | None
     permit_months: int | None
+    province: str | None = None
 
 
-def canadian_job_for(profile: Profile, as_of: date) -> tuple[str, float, str | None] | None:
-    """The occupation a future Canadian job would be in: the job offer's, else the latest job's."""
+def canadian_job_for(profile: Profile, as_of: date) -> tuple[str, float, str | None, str | None] | None:
+    """The (occupation, weekly hours, employer, province) of a future Canadian job: the job offer's, else the latest job's.
+
+    Without an offer the province is where the person lives in Canada now, if the profile says.
+    """
     if profile.job_offer is not None:
         hours = planning().default_hours_per_week.at(as_of)
-        return profile.job_offer.noc, hours, profile.job_offer.employer
+        return profile.job_offer.noc, hours, profile.job_offer.employer, profile.job_offer.province
     if profile.work_history:
         latest = max(profile.work_history, key=lambda j: (j.end or date.max, j.start))
-        return latest.noc, latest.hours_per_week, latest.employer
+        return latest.noc, latest.hours_per_week, latest.employer, latest.province or profile.status_in_canada.province
     return None
 
 
@@ -102,7 +106,7 @@ def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
         jobs.append(job)
     status = current
     if arrived:
-        jobs.append(_canadian_job(move.noc, move.employer, arrival, move.hours_per_week))
+        jobs.append(_canadian_job(move.noc, move.employer, arrival, move.hours_per_week, move.province))
         status = _worker(move.program)
     update: dict = {"work_history": jobs, "status_in_canada": status}
     if nominated_province is not None and nomination_month is not None:
@@ -120,8 +124,9 @@ def _ended(job: Work, end: date) -> Work:
 
 
 @per_scope
-def _canadian_job(noc: str, employer: str | None, start: date, hours_per_week: float) -> Work:
-    return Work(noc=noc, employer=employer, country="CA", start=start, end=None, hours_per_week=hours_per_week)
+def _canadian_job(noc: str, employer: str | None, start: date, hours_per_week: float, province: str | None) -> Work:
+    return Work(noc=noc, employer=employer, country="CA", province=province, start=start, end=None,
+                hours_per_week=hours_per_week)
 
 
 @per_scope

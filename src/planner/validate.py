@@ -52,7 +52,7 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         grant = program.grants.get(month_date(as_of, permit.start_month)) if program.grants else None
         job = canadian_job_for(profile, as_of)
         months = permit_months(grant, profile, month_date(as_of, permit.start_month))
-        move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months)
+        move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months, job[3])
         expected, _ = permit_processing(program, profile, month_date(as_of, permit.start_month))
         if permit.end_month - permit.start_month != int(expected):
             problems.append(f"{program.label} takes {expected} month(s) to process, the plan allows "

@@ -119,7 +119,7 @@ def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
     end = add_months(AS_OF, 48)
     hopeless = [p for p in cat.programs if cannot_become_eligible(p, unchanging(profile, AS_OF, end), AS_OF, end)]
     job = canadian_job_for(profile, AS_OF)
-    moves = [None] + ([Move("temporary.cusma.professional", "cusma_worker", arrival, *job, None)] if job else [])
+    moves = [None] + ([Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3])] if job else [])
     for move in moves:
         for month in range(0, 49, 4):
             on = add_months(AS_OF, month)
@@ -175,7 +175,7 @@ def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(
     horizon = 36
     states = States(profile, AS_OF, cat, horizon)
     job = canadian_job_for(profile, AS_OF)
-    move = Move("temporary.cusma.professional", "cusma_worker", arrival, *job, None) if moves and job else None
+    move = Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3]) if moves and job else None
     needing_work = [p for p in cat.programs
                     if any(r.kind in ("work_experience", "experience_language") for r in p.requirements)]
     for program in needing_work:

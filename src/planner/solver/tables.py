@@ -81,7 +81,7 @@ class States:
     def _move_key(self, move: Move | None):
         if move is None:
             return None
-        base = (move.arrival_month, move.noc, move.hours_per_week, move.employer)
+        base = (move.arrival_month, move.noc, move.hours_per_week, move.employer, move.province)
         return base + ((move.program,) if self._permit_matters else ())
 
     def context(self, move: Move | None, month: int, nomination: tuple[str, int] | None = None) -> Context:
@@ -384,7 +384,8 @@ def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
     """
     if not fee_is_known(program, on):
         return 0
-    count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": payers.adults + payers.children}
+    people = payers.adults + payers.children
+    count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": people, "dependant": people - 1}
     total = 0.0
     for fee in program.fees.get(on):
         if fee.payer != "applicant" or fee.only_if_offer_in is not None and payers.offer_province not in fee.only_if_offer_in:
@@ -471,7 +472,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
             start = arrival - median
             if not states.eligible(program, None, start):
                 continue
-            move = Move(program.id, template.temp.target, arrival, job[0], job[1], job[2], permit_months)
+            move = Move(program.id, template.temp.target, arrival, job[0], job[1], job[2], permit_months, job[3])
             tables.arrivals.append(arrival)
             tables.moves[arrival] = move
             tables.permit_limit[arrival] = None if permit_months is None else arrival + permit_months
