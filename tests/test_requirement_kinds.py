@@ -261,3 +261,28 @@ def test_only_the_listed_citizens_apply_at_the_port_of_entry():
     assert at_port_of_entry(program, person(citizenships=["US"]), ON)
     assert permit_processing(program, person(citizenships=["US"]), ON) == (0, 0)
     assert permit_processing(program, person(citizenships=["MX"]), ON) == (1, 1)
+
+
+def test_a_fee_some_citizens_are_exempt_from_is_not_charged_to_them():
+    program = program_with(fees=[{"label": "Permit", "amount_cad": 155},
+                                 {"label": "Biometrics", "amount_cad": 85, "exempt_citizenships": ["US"]}])
+    assert step_fees(program, ON, Payers(1, 0, citizenships=("MX",))) == 155 + 85
+    assert step_fees(program, ON, Payers(1, 0, citizenships=("MX", "US"))) == 155
+
+
+def test_a_requirement_keyed_null_does_not_apply_from_that_date():
+    from planner.eligibility import evaluate
+    from planner.requirements import Status
+    program = program_with()
+    status = Status.model_validate({"id": "in_canada", "label": "In Canada", "kind": "status", "description": "x",
+                                    "references": [{"title": "t", "href": "https://example.org"}],
+                                    "values": {date(2020, 1, 1): {"value": None},
+                                               date(2025, 3, 27): {"value": {"statuses": ["worker"]}},
+                                               date(2026, 1, 1): {"value": None}}})
+    program = program.model_copy(update={"requirements": [status]})
+    from planner.programs import Catalogue
+    abroad = person()
+    cat = Catalogue({program.id: (program, "programs/test.yaml")}, type("S", (), {"statuses": {}})())
+    assert evaluate(program, abroad, date(2024, 6, 1), cat=cat).eligible
+    assert not evaluate(program, abroad, date(2025, 6, 1), cat=cat).eligible
+    assert evaluate(program, abroad, date(2026, 6, 1), cat=cat).eligible

@@ -17,7 +17,8 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
-from planner.process import at_port_of_entry, express_entry_process, planning, processing_is_assumed
+from planner.process import (applies_from_inside_canada, at_port_of_entry, express_entry_process, planning,
+                             processing_is_assumed)
 from planner.errors import PlannerError
 from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers,
                                    last_useful_month, log_cost,
@@ -84,7 +85,8 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     timings, meeting = _search(tables, states, horizon, objective, as_of, alternatives)
     if not timings:
         reasons, changes = explain_no_route(tables, states, pruned, profile, as_of, horizon)
-        return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes, **base)
+        return RoutePlan(found=False, route=None, no_route_reasons=reasons, what_would_change=changes,
+                         notes=_notes(profile, as_of)[1:], **base)
     routes = mark_pareto([to_route(tables[t.template_index], t, states, profile, as_of)
                           .model_copy(update={"below_minimum_probability": rank >= meeting})
                           for rank, t in enumerate(timings)])
@@ -92,10 +94,10 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     minimum = planning().min_route_probability.at(as_of)
     if meeting == 0:
         notes.insert(0, f"No route reaches a {minimum:.0%} probability of PR within {horizon} months; "
-                        "this is the best route regardless of its probability.")
+                        "the routes shown are the most likely ones, however unlikely.")
     elif meeting < len(routes):
         notes.insert(0, f"Only {meeting} route(s) reach a {minimum:.0%} probability of PR within {horizon} months; "
-                        "the others shown are the best below it (marked).")
+                        "the others shown are the most likely below it (marked).")
     unmet = not_met_on_date(tables, routes, profile, as_of)
     changes = [f"{v.fix} (would open {e.label})" for e in unmet for v in e.reasons if v.fix]
     return RoutePlan(found=True, route=routes[0], alternatives=routes[1:], notes=notes, not_met_on_date=unmet,
@@ -135,7 +137,8 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     """The best route's timing and up to ``alternatives`` genuinely different ones, evaluating months only as needed.
 
     Routes must first reach the minimum route probability (``fastest`` and ``cheapest``);
-    when fewer than wanted do, the rest are the best routes of other programs without it.
+    when fewer than wanted do, the rest are the most likely routes of other programs
+    (:data:`BELOW_MINIMUM_OBJECTIVE`).
     Returns (timings best first, how many of them reach the minimum: all of them for
     ``probable``, which has none).
 
@@ -150,8 +153,15 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     meeting = len(timings)
     if floor is not None and meeting < alternatives + 1:
         found = {tables[t.template_index].template.programs for t in timings}
-        timings += _search_with(tables, states, horizon, objective, alternatives - meeting, None, found)
+        timings += _search_with(tables, states, horizon, BELOW_MINIMUM_OBJECTIVE, alternatives - meeting, None, found)
     return timings, meeting
+
+
+BELOW_MINIMUM_OBJECTIVE = "probable"
+"""How routes below the minimum probability are ranked: the most likely first (a planning choice, not a rule).
+
+A fast route that most likely fails is the confident wrong advice a plan must not lead
+with; among routes that all fall short, the one most likely to succeed is shown first."""
 
 
 def _search_with(tables: list[StepTables], states: States, horizon: int, objective: str, alternatives: int,
@@ -329,7 +339,8 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
         applied_on = month_date(as_of, start)
         border = at_port_of_entry(program, profile, applied_on)
         where = " at a port of entry (decided on arrival)" if border else ""
-        note = None if border else _assumed_note(program, applied_on) or _online_note(program, applied_on)
+        note = None if border else (_inside_note(applied_on) if applies_from_inside_canada(program, profile)
+                                    else _assumed_note(program, applied_on) or _online_note(program, applied_on))
         add("apply_permit", program, f"Apply for {program.label}{where}", start, timing.arrival, status,
             verdicts_at(program, start, before_moving=True),
             p=step_probability(program, applied_on), cost=fees(program, start),
@@ -373,6 +384,15 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                  expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
                  cost_cad=sum(s.cost_cad for s in steps), fees_not_included=list(dict.fromkeys(unknown_fees)),
                  riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
+
+
+def _inside_note(on: date) -> str:
+    """For a permit applied for from inside Canada: its processing is IRCC's in-Canada time, not the two-week standard."""
+    from planner.process import work_permit_processing
+    found = work_permit_processing().in_canada.entry(on)
+    source = (f"IRCC's time for work permits applied for from inside Canada ({found.value.median_months:g} months "
+              f"since {found.effective})") if found else "the planner's assumption for unpublished times (models/planning.yaml)"
+    return f"applied for from inside Canada: the two-week Global Skills Strategy standard does not apply; processing is {source}"
 
 
 def _online_note(program, on: date) -> str | None:
@@ -432,6 +452,8 @@ def explain_no_route(tables: list[StepTables], states: States, pruned: ProfileGr
     reasons, changes = [], []
     for exclusion in pruned.excluded:
         reasons.append(f"{exclusion.label}: {exclusion.summary()}")
+        if any(verdict.kind == "program_open" for verdict in exclusion.reasons):
+            continue  # closed for good: nothing the person does opens it
         for verdict in exclusion.reasons:
             if verdict.fix:
                 changes.append(f"{verdict.fix} (would open {exclusion.label})")

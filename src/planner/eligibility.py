@@ -97,12 +97,8 @@ def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Contex
         if kinds is not None and not requirement_kinds(requirement) <= kinds:
             continue
         found = requirement.entry(as_of)
-        if found is None:
-            verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,
-                                    met=False, value="rule not in force", threshold="-", as_of=as_of, effective=None,
-                                    rule=f"models/{path}#{requirement.id}", references=list(requirement.references),
-                                    fix="this requirement has no value on this date"))
-            continue
+        if found is None or found.value is None:
+            continue  # the requirement does not apply on this date (see requirements._Requirement)
         outcome = PREDICATES[requirement.kind](found.value, ctx)
         verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,
                                 met=outcome.met, value=outcome.value, threshold=outcome.threshold,
@@ -125,7 +121,7 @@ def is_eligible(program: ProgramFile, ctx: Context, kinds: frozenset[str] | None
         if kinds is not None and not requirement_kinds(requirement) <= kinds:
             continue
         params = requirement.get(ctx.as_of)
-        if params is None or not PREDICATES[requirement.kind](params, ctx).met:
+        if params is not None and not PREDICATES[requirement.kind](params, ctx).met:
             return False
     return True
 
@@ -134,9 +130,9 @@ def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date
     """True if ``program`` is certainly not met on any day from ``start`` to ``end``, whatever else happens.
 
     An exact shortcut, not a heuristic: it reads only what no route changes (``person``).
-    It holds when the program is closed on every one of those days, when a
-    ``manual_check`` requirement is in force (never met by the planner), or when a
-    requirement fails in every version in force then for a reason that does not change:
+    It holds when the program is closed on every one of those days, or when a requirement
+    applies on every one of them and fails in every version in force for a reason that
+    does not change: a ``manual_check`` (never met by the planner),
     months of work in occupations the person never holds, a language they have no test
     in or whose results never reach the levels asked (a retake keeps the scores, only the
     conversion tables in force can change the levels), a job offer they do not have or
@@ -145,10 +141,8 @@ def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date
     if not any(program.open.values_between(start, end)):
         return True
     for requirement in program.requirements:
-        if requirement.kind == "manual_check":
-            return True
         never = _NEVER_MET.get(requirement.kind)
-        if never is not None and all(params is None or never(params, person)
+        if never is not None and all(params is not None and never(params, person)
                                      for params in requirement.values_between(start, end)):
             return True
     return False
@@ -175,8 +169,9 @@ def earliest_canadian_work_date(program: ProgramFile, profile: Profile, as_of: d
             continue
         soonest = None
         for params in requirement.values_between(as_of, end):
-            if params is None:
-                continue
+            if params is None:  # not required on some day: it does not delay the program
+                soonest = as_of
+                break
             work = params.experience if requirement.kind == "experience_language" else params
             if work.where != "canada":
                 soonest = as_of
@@ -218,6 +213,7 @@ def _any_of_never_met(params, person: Unchanging) -> bool:
 
 
 _NEVER_MET = {
+    "manual_check": lambda params, person: True,
     "any_of": _any_of_never_met,
     "work_experience": _work_never_met,
     "language": _language_never_met,

@@ -48,9 +48,10 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
     ]
     from planner.predicates import ProofOfFundsFile
     pairs.append(("federal/proof_of_funds.yaml", schema(ProofOfFundsFile)))
-    from planner.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile
+    from planner.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile, WorkPermitProcessingFile
     pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
     pairs.append(("federal/pr_processing.yaml", schema(PrProcessingFile)))
+    pairs.append(("federal/work_permit_processing.yaml", schema(WorkPermitProcessingFile)))
     pairs.append(("planning.yaml", schema(PlanningFile)))
     try:
         from planner.rounds.history import read_history_file, read_names

@@ -405,9 +405,13 @@ def canadian_credential(params: CanadianCredentialParams, ctx: Context) -> Outco
 
 def status(params: StatusParams, ctx: Context) -> Outcome:
     current = ctx.profile.status_in_canada
-    met = current.status in params.statuses and (params.permits is None or current.permit in params.permits)
-    return Outcome(met, f"status {current.status}" + (f" ({current.permit})" if current.permit else ""),
-                   "status " + " or ".join(params.statuses) + (f" with {' or '.join(params.permits)}" if params.permits else ""))
+    met = (current.status in params.statuses and (params.permits is None or current.permit in params.permits)
+           and (params.provinces is None or current.province in params.provinces))
+    seen = (f"status {current.status}" + (f" ({current.permit})" if current.permit else "")
+            + (f" in {current.province}" if current.province else ""))
+    wanted = ("status " + " or ".join(params.statuses) + (f" with {' or '.join(params.permits)}" if params.permits else "")
+              + (f", living in {' or '.join(params.provinces)}" if params.provinces else ""))
+    return Outcome(met, seen, wanted, None if met else f"only for people with {wanted}")
 
 
 def crs_min(params: CrsMinParams, ctx: Context) -> Outcome:

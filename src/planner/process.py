@@ -12,6 +12,7 @@ import math
 from datetime import date
 from functools import lru_cache
 
+from planner.facts import IN_CANADA_STATUSES
 from planner.profile import Profile
 from planner.rules.loader import load_model_file
 from planner.programs import Processing, ProgramFile
@@ -39,6 +40,17 @@ class PlanningFile(ModelFile):
     unknown_processing_months: Dated[int]
     min_route_probability: Dated[float]
     annual_hours_for_wages: Dated[int]
+
+
+class WorkPermitProcessingFile(ModelFile):
+    """Schema of ``models/federal/work_permit_processing.yaml``."""
+
+    in_canada: Dated[Processing]
+
+
+@lru_cache(maxsize=1)
+def work_permit_processing() -> WorkPermitProcessingFile:
+    return load_model_file("federal/work_permit_processing.yaml", WorkPermitProcessingFile)
 
 
 class PrProcessingFile(ModelFile):
@@ -87,9 +99,28 @@ def at_port_of_entry(program: ProgramFile, profile: Profile, on: date) -> bool:
     return rule is not None and any(c in rule.citizenships for c in profile.citizenships)
 
 
+def applies_from_inside_canada(program: ProgramFile, profile: Profile) -> bool:
+    """True if the person applies from inside Canada and the program's processing figure is for applications from outside."""
+    return program.processing_outside_canada_only and profile.status_in_canada.status in IN_CANADA_STATUSES
+
+
 def permit_processing(program: ProgramFile, profile: Profile, on: date) -> tuple[int, int]:
-    """(median, p80) months for a permit applied for on ``on``: none at a port of entry, else :func:`program_processing`."""
-    return (0, 0) if at_port_of_entry(program, profile, on) else program_processing(program, on)
+    """(median, p80) months for a permit applied for on ``on``.
+
+    None at a port of entry; IRCC's in-Canada time for someone applying from inside Canada
+    when the program's figure is only for applications from outside (else the planner's
+    labelled assumption, when no in-Canada time is known for the date); otherwise
+    :func:`program_processing`.
+    """
+    if at_port_of_entry(program, profile, on):
+        return 0, 0
+    if applies_from_inside_canada(program, profile):
+        found = work_permit_processing().in_canada.get(on)
+        if found is None:
+            assumed = planning().unknown_processing_months.at(on)
+            return assumed, assumed
+        return months_ceil(found.median_months), months_ceil(found.p80_months)
+    return program_processing(program, on)
 
 
 def processing_is_assumed(program: ProgramFile, on: date) -> bool:

@@ -48,6 +48,8 @@ class Fee(Strict):
     """The most charged for one application, whatever the number of people (biometrics: CAD 170 a family)."""
     only_if_offer_in: list[Province] | None = None
     """Charged only when the job offer is in one of these provinces (Quebec's CAQ for a job in Quebec)."""
+    exempt_citizenships: list[str] | None = None
+    """Not charged to citizens of these countries (US nationals give no biometrics for a work permit)."""
 
 
 class PortOfEntry(Strict):
@@ -118,6 +120,9 @@ class ProgramFile(ModelFile):
     requirements: list[Requirement] = Field(default_factory=list)
     grants: Dated[Grant] | None = None
     processing: Dated[Processing] | None = None
+    processing_outside_canada_only: bool = False
+    """``processing`` is a standard for applications from outside Canada (the Global Skills Strategy's two weeks):
+    someone applying from inside Canada gets IRCC's in-Canada work permit time instead."""
     port_of_entry: Dated[PortOfEntry] | None = None
     """Who may instead apply at the border (``processing`` is then the online application's, from outside Canada)."""
     fees: Dated[list[Fee]] | None = None

@@ -9,7 +9,7 @@ params model here, a union member below, and a function there.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field, create_model
 
@@ -150,10 +150,11 @@ class CanadianCredentialParams(Strict):
 
 
 class StatusParams(Strict):
-    """Current status in Canada (and permit) is one of those listed."""
+    """Current status in Canada (and permit, and the province the person lives in) is one of those listed."""
 
     statuses: list[str] = Field(min_length=1)
     permits: list[str] | None = None
+    provinces: list[Province] | None = None
 
 
 class CrsMinParams(Strict):
@@ -274,99 +275,106 @@ AnyOfOption = Annotated[Union[tuple(_option_model(kind, params) for kind, params
 class AnyOfParams(Strict):
     """Met when at least one of ``options`` is met (e.g. a provincial job offer, or being in Canada already)."""
 
-    options: list[AnyOfOption] = Field(min_length=2)
+    options: list[AnyOfOption] = Field(min_length=1)
 
 
 class _Requirement(Strict):
+    """A requirement of a program: its values are keyed by date like any rule value.
+
+    A value of ``null`` means the requirement does not apply from that date (it ended, or it
+    starts later than the program: key ``null`` at the program's opening, then the value at
+    the date it starts). Before its first key a requirement does not apply either.
+    """
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
 
 
-class WorkExperience(_Requirement, Dated[WorkExperienceParams]):
+class WorkExperience(_Requirement, Dated[Optional[WorkExperienceParams]]):
     kind: Literal["work_experience"]
 
 
-class Language(_Requirement, Dated[LanguageParams]):
+class Language(_Requirement, Dated[Optional[LanguageParams]]):
     kind: Literal["language"]
 
 
-class ExperienceLanguage(_Requirement, Dated[ExperienceLanguageParams]):
+class ExperienceLanguage(_Requirement, Dated[Optional[ExperienceLanguageParams]]):
     kind: Literal["experience_language"]
 
 
-class Education(_Requirement, Dated[EducationParams]):
+class Education(_Requirement, Dated[Optional[EducationParams]]):
     kind: Literal["education"]
 
 
-class FswPoints(_Requirement, Dated[FswPointsParams]):
+class FswPoints(_Requirement, Dated[Optional[FswPointsParams]]):
     kind: Literal["fsw_points"]
 
 
-class SettlementFunds(_Requirement, Dated[SettlementFundsParams]):
+class SettlementFunds(_Requirement, Dated[Optional[SettlementFundsParams]]):
     kind: Literal["settlement_funds"]
 
 
-class IntendedProvince(_Requirement, Dated[IntendedProvinceParams]):
+class IntendedProvince(_Requirement, Dated[Optional[IntendedProvinceParams]]):
     kind: Literal["intended_province"]
 
 
-class OfferOrCertificate(_Requirement, Dated[OfferOrCertificateParams]):
+class OfferOrCertificate(_Requirement, Dated[Optional[OfferOrCertificateParams]]):
     kind: Literal["offer_or_certificate"]
 
 
-class Citizenship(_Requirement, Dated[CitizenshipParams]):
+class Citizenship(_Requirement, Dated[Optional[CitizenshipParams]]):
     kind: Literal["citizenship"]
 
 
-class Age(_Requirement, Dated[AgeParams]):
+class Age(_Requirement, Dated[Optional[AgeParams]]):
     kind: Literal["age"]
 
 
-class JobOffer(_Requirement, Dated[JobOfferParams]):
+class JobOffer(_Requirement, Dated[Optional[JobOfferParams]]):
     kind: Literal["job_offer"]
 
 
-class RelatedEmployment(_Requirement, Dated[RelatedEmploymentParams]):
+class RelatedEmployment(_Requirement, Dated[Optional[RelatedEmploymentParams]]):
     kind: Literal["related_employment"]
 
 
-class CanadianCredential(_Requirement, Dated[CanadianCredentialParams]):
+class CanadianCredential(_Requirement, Dated[Optional[CanadianCredentialParams]]):
     kind: Literal["canadian_credential"]
 
 
-class Status(_Requirement, Dated[StatusParams]):
+class Status(_Requirement, Dated[Optional[StatusParams]]):
     kind: Literal["status"]
 
 
-class CrsMin(_Requirement, Dated[CrsMinParams]):
+class CrsMin(_Requirement, Dated[Optional[CrsMinParams]]):
     kind: Literal["crs_min"]
 
 
-class SpouseWorker(_Requirement, Dated[SpouseWorkerParams]):
+class SpouseWorker(_Requirement, Dated[Optional[SpouseWorkerParams]]):
     kind: Literal["spouse_worker"]
 
 
-class ProfessionCredentials(_Requirement, Dated[ProfessionCredentialsParams]):
+class ProfessionCredentials(_Requirement, Dated[Optional[ProfessionCredentialsParams]]):
     kind: Literal["profession_credentials"]
 
 
-class CredentialLanguage(_Requirement, Dated[CredentialLanguageParams]):
+class CredentialLanguage(_Requirement, Dated[Optional[CredentialLanguageParams]]):
     kind: Literal["credential_language"]
 
 
-class FieldOfStudy(_Requirement, Dated[FieldOfStudyParams]):
+class FieldOfStudy(_Requirement, Dated[Optional[FieldOfStudyParams]]):
     kind: Literal["field_of_study"]
 
 
-class IecParticipations(_Requirement, Dated[IecParticipationsParams]):
+class IecParticipations(_Requirement, Dated[Optional[IecParticipationsParams]]):
     kind: Literal["iec_participations"]
 
 
-class ManualCheck(_Requirement, Dated[ManualCheckParams]):
+class ManualCheck(_Requirement, Dated[Optional[ManualCheckParams]]):
     kind: Literal["manual_check"]
 
 
-class AnyOf(_Requirement, Dated[AnyOfParams]):
+class AnyOf(_Requirement, Dated[Optional[AnyOfParams]]):
     kind: Literal["any_of"]
 
 

@@ -107,7 +107,7 @@ def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
     status = current
     if arrived:
         jobs.append(_canadian_job(move.noc, move.employer, arrival, move.hours_per_week, move.province))
-        status = _worker(move.program)
+        status = _worker(move.program, move.province)
     update: dict = {"work_history": jobs, "status_in_canada": status}
     if nominated_province is not None and nomination_month is not None:
         update["provincial_nomination"] = Nomination(province=nominated_province,
@@ -130,8 +130,8 @@ def _canadian_job(noc: str, employer: str | None, start: date, hours_per_week: f
 
 
 @per_scope
-def _worker(permit: str) -> StatusInCanada:
-    return StatusInCanada(status="worker", permit=permit)
+def _worker(permit: str, province: str | None) -> StatusInCanada:
+    return StatusInCanada(status="worker", permit=permit, province=province)
 
 
 def newest_tests(profile: Profile) -> dict[str, LanguageTest]:

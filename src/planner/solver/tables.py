@@ -25,7 +25,7 @@ from planner.language import validity_rules
 from planner.process import (express_entry_process, months_ceil, permit_processing, planning, pr_processing,
                              program_processing)
 from planner.profile import Profile
-from planner.programs import Catalogue, ProgramFile
+from planner.programs import Catalogue, Fee, ProgramFile
 from planner.rounds import estimate_invitation
 from planner.rounds.estimator import default_index
 from planner.solver.templates import RouteTemplate
@@ -363,12 +363,21 @@ class Payers:
     adults: int
     children: int
     offer_province: str | None = None
+    citizenships: tuple[str, ...] = ()
 
 
 def fee_payers(profile: Profile) -> Payers:
-    """The applicant and an accompanying spouse (adults), the children, and the job offer's province."""
+    """The applicant and an accompanying spouse (adults), the children, the job offer's province, the citizenships."""
     adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
-    return Payers(adults, profile.dependent_children, profile.job_offer.province if profile.job_offer else None)
+    return Payers(adults, profile.dependent_children, profile.job_offer.province if profile.job_offer else None,
+                  tuple(profile.citizenships))
+
+
+def _charged(fee: Fee, payers: Payers) -> bool:
+    """Whether the applicant pays ``fee``: not the employer's, the job in a province it is for, no exempt citizenship."""
+    return (fee.payer == "applicant"
+            and (fee.only_if_offer_in is None or payers.offer_province in fee.only_if_offer_in)
+            and not (fee.exempt_citizenships and set(payers.citizenships) & set(fee.exempt_citizenships)))
 
 
 def fee_is_known(program: ProgramFile, on: date) -> bool:
@@ -379,8 +388,9 @@ def fee_is_known(program: ProgramFile, on: date) -> bool:
 def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
     """Government fees the applicant pays for a program on a date.
 
-    Each fee once, or per adult, child or person (its ``per``), up to its ``max_cad``; a fee
-    charged only for jobs in some provinces counts when the job offer is in one of them.
+    Each fee once, or per adult, child, person or dependant (its ``per``), up to its
+    ``max_cad``; a fee for jobs in some provinces counts when the offer is in one of them, and
+    a fee some citizens are exempt from is not charged to them.
     """
     if not fee_is_known(program, on):
         return 0
@@ -388,7 +398,7 @@ def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
     count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": people, "dependant": people - 1}
     total = 0.0
     for fee in program.fees.get(on):
-        if fee.payer != "applicant" or fee.only_if_offer_in is not None and payers.offer_province not in fee.only_if_offer_in:
+        if not _charged(fee, payers):
             continue
         amount = fee.amount_cad * count[fee.per]
         total += amount if fee.max_cad is None else min(amount, fee.max_cad)
