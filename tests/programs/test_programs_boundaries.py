@@ -134,9 +134,15 @@ def test_cusma_engineer_needs_a_degree_and_unlisted_occupations_fail():
     assert not found.met and "not mapped" in found.value
 
 
-def test_cusma_professional_decides_at_the_port_of_entry_and_can_be_requested_from_inside_canada():
+def test_cusma_professional_is_decided_at_the_port_of_entry_for_us_citizens_only_since_2024_02_29():
+    """Most Mexicans need a visitor visa from 2024-02-29 and apply online (the Global Skills Strategy's 2 weeks)."""
+    from planner.process import permit_processing
     program = CAT.get("cusma")
-    assert program.processing.at(date(2025, 6, 1)).p80_months == 0
+    us, mx = profile(citizenships=["US"]), profile(citizenships=["MX"])
+    assert permit_processing(program, us, date(2025, 6, 1)) == (0, 0)
+    assert permit_processing(program, mx, date(2024, 2, 28)) == (0, 0)
+    assert permit_processing(program, mx, date(2024, 2, 29)) == (1, 1)  # 0.5 months online, a whole plan month
+    assert program.port_of_entry.entry(date(2025, 6, 1)).certainty == "uncertain"  # eTA-eligible Mexicans
     assert {"outside_canada", "@temporary"} <= {s for t in program.transitions for s in t.from_statuses}
 
 
@@ -155,10 +161,20 @@ def test_iec_age_limit_by_country(citizen, birth, on, expected):
     assert met("temporary.iec.working_holiday", person, on, "age_by_citizenship") is expected
 
 
-def test_iec_not_open_to_countries_missing_from_the_partial_list_and_marked_uncertain():
-    found = verdict("iec", profile(citizenships=["GB"], birth_date="2000-01-01"), date(2026, 3, 9), "age_by_citizenship")
-    assert not found.met
-    assert found.certainty == "uncertain" and "United Kingdom" in found.doubt
+def test_iec_partner_table_corrected_against_irccs_2025_instructions():
+    """The UK (35) is a partner; Switzerland has no Working Holiday; Austria stops at 30, Luxembourg at 35."""
+    on = date(2026, 3, 9)
+    assert met("iec", profile(citizenships=["GB"], birth_date="1991-01-01"), on, "age_by_citizenship")      # 35
+    assert not met("iec", profile(citizenships=["CH"], birth_date="2000-01-01"), on, "age_by_citizenship")
+    assert not met("iec", profile(citizenships=["AT"], birth_date="1995-01-01"), on, "age_by_citizenship")  # 31
+    assert met("iec", profile(citizenships=["LU"], birth_date="1991-01-01"), on, "age_by_citizenship")
+
+
+def test_iec_permit_length_is_the_countrys():
+    from planner.permits import permit_months
+    grant = CAT.get("iec").grants.at(date(2026, 1, 1))
+    lengths = {c: permit_months(grant, profile(citizenships=[c]), date(2026, 1, 1)) for c in ("GB", "NZ", "JP", "AU")}
+    assert lengths == {"GB": 24, "NZ": 23, "JP": 12, "AU": 24}
 
 
 def test_iec_highest_limit_among_several_citizenships():
@@ -248,7 +264,7 @@ def test_closed_programs_explain_their_doubt():
     found = verdict("temporary.h1b_open_work_permit_2023", profile(), date(2024, 1, 1), "program_open")
     assert "closed since 2023-07-18" in found.value and "2023-07-17" in found.doubt
     found = verdict("quebec.ai_it_vfx_pilot", profile(), date(2026, 6, 1), "program_open")
-    assert found.certainty == "uncertain" and "extension" in found.doubt
+    assert not found.met and found.certainty == "confirmed" and "closed since 2026-01-01" in found.value
 
 
 def test_h1b_status_is_a_manual_check():
@@ -272,7 +288,7 @@ def test_stem_cybersecurity_stays_in_2025_and_the_2026_rule_needs_12_months():
     seven_months = worker_in("21220", start="2025-06-01", end="2025-12-31")
     assert met("stem_category", seven_months, date(2026, 1, 15), "stem_experience")   # 6-month rule
     found = verdict("stem_category", seven_months, date(2026, 3, 1), "stem_experience")
-    assert not found.met and found.certainty == "uncertain"                            # 12-month rule, list uncertain
+    assert not found.met and found.certainty == "confirmed"    # 12-month rule; 2026 list kept from 2025 (2 sources)
     assert met("stem_category", worker_in("21220", start="2024-06-01", end="2025-12-31"), date(2026, 3, 1), "stem_experience")
 
 
@@ -346,9 +362,11 @@ def married_to(noc, valid_until, country="CA"):
 @pytest.mark.parametrize("noc, valid_until, on, expected", [
     ("21231", "2026-09-01", date(2025, 5, 1), True),    # TEER 1, 16 months left
     ("21231", "2026-08-31", date(2025, 5, 1), False),   # 15 months left
-    ("22220", "2027-01-01", date(2025, 5, 1), False),   # TEER 2, not on the (partial) select list
-    ("22310", "2027-01-01", date(2025, 5, 1), True),    # TEER 2 reported on the select list
-    ("22220", "2025-01-01", date(2024, 6, 1), True),    # old rule: TEER 0-3, 6 months
+    ("22220", "2027-01-01", date(2025, 5, 1), True),    # TEER 2 in NOC group 22 (natural and applied sciences)
+    ("52120", "2027-01-01", date(2025, 5, 1), False),   # TEER 2 outside the listed groups
+    ("22310", "2027-01-01", date(2025, 5, 1), True),
+    ("22220", "2025-01-01", date(2024, 6, 1), True),    # 2023-2025 rule: any TEER, 6 months
+    ("13100", "2025-01-01", date(2024, 6, 1), True),    # TEER 3 office work under the 2023-2025 rule
 ])
 def test_spousal_open_work_permit_2025_rule(noc, valid_until, on, expected):
     assert met("sowp", married_to(noc, valid_until), on, "principal_worker") is expected
@@ -392,12 +410,13 @@ def test_manual_checks_are_never_met():
 
 # --- Express Entry invitation and application ----------------------------------------------------
 
-def test_pr_application_fees_2024_and_2026():
+def test_pr_application_fees_2024_and_2026_with_biometrics():
     fees = CAT.get("federal.express_entry.pr_application").fees
-    assert [f.amount_cad for f in fees.at(date(2025, 6, 1))] == [1525, 260]
+    assert [(f.amount_cad, f.per, f.max_cad) for f in fees.at(date(2025, 6, 1))] == \
+        [(1525, "adult", None), (260, "child", None), (85, "person", 170)]
     assert fees.entry(date(2025, 6, 1)).certainty == "confirmed"
     later = fees.entry(date(2026, 5, 1))
-    assert [f.amount_cad for f in later.value] == [1590, 260] and later.certainty == "single_source"
+    assert [f.amount_cad for f in later.value] == [1590, 260, 85] and later.certainty == "single_source"
     assert fees.get(date(2024, 1, 1)) is None
 
 
