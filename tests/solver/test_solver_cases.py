@@ -39,10 +39,13 @@ def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     cat = catalogue()
     on = date(2026, 11, 25)
     pr = cat.get("federal.express_entry.pr_application")
-    assert step_fees(pr, on, Payers(adults=1, children=0)) == 1590
-    assert step_fees(pr, on, Payers(adults=2, children=2)) == 2 * 1590 + 2 * 260
+    biometrics, family_cap = 85, 170  # per person, at most 170 a family (models/.../pr_application.yaml)
+    assert step_fees(pr, on, Payers(adults=1, children=0)) == 1590 + biometrics
+    assert step_fees(pr, on, Payers(adults=2, children=2)) == 2 * 1590 + 2 * 260 + family_cap
     cusma = cat.get("temporary.cusma.professional")
-    assert step_fees(cusma, on, Payers(adults=2, children=2)) == 155  # the employer compliance fee is the employer's
+    # the employer compliance fee is the employer's; US nationals give no biometrics for a work permit
+    assert step_fees(cusma, on, Payers(adults=2, children=2, citizenships=("US",))) == 155
+    assert step_fees(cusma, on, Payers(adults=2, children=2, citizenships=("MX",))) == 155 + 85
 
 
 def _pool_template_tables(**changes):
@@ -129,19 +132,22 @@ def _example(name: str):
 
 def test_a_base_nomination_route_pays_ircc_pr_fees_once_per_adult():
     """A base (non-Express Entry) nominee still applies to IRCC, paying its PR fees; the province's fee is not doubled."""
-    result = plan(_example("couple-spouse-stronger"), as_of=AS_OF)
-    assert result.route.programs[0] == "provincial.sk.isw_occupation_in_demand"
-    fees = {s.kind: s.cost_cad for s in result.route.steps}
-    assert fees["apply_pr"] == 2 * 1590  # the applicant and the accompanying spouse (models/.../pr_application.yaml)
-    assert fees["nomination"] == 0  # no SINP fee in models/programs/provincial/sk_isw_occupation_in_demand.yaml
-    assert result.route.cost_cad == 2 * 1590
+    couple = _example("ict-engineering-manager")
+    couple = couple.model_copy(update={"job_offer": couple.job_offer.model_copy(update={"permanent": True})})
+    result = plan(couple, as_of=AS_OF, alternatives=4)
+    route = next(r for r in [result.route, *result.alternatives] if r.programs[0] == "provincial.bc.skills_immigration")
+    fees = {s.kind: s.cost_cad for s in route.steps}
+    # the applicant and the accompanying spouse, and biometrics for both (models/.../pr_application.yaml)
+    assert fees["apply_pr"] == 2 * 1590 + 170
+    assert fees["nomination"] == 1750  # BC PNP's own fee (models/programs/provincial/bc_skills_immigration.yaml)
+    assert route.cost_cad == 2 * 1590 + 170 + 1750
 
 
 def test_a_fee_missing_from_the_rules_is_named_not_counted_as_zero_silently():
-    """SINP's fee is not in models/: the route says its fees leave it out; IRCC's and the permit's are known."""
-    nominated = plan(_example("couple-spouse-stronger"), as_of=AS_OF).route
-    sinp = "Saskatchewan International Skilled Worker — Occupation In-Demand (base nomination)"
-    assert nominated.fees_not_included == [sinp]
+    """Ontario's Workforce Priority fee is not in models/: the route says its fees leave it out; IRCC's are known."""
+    nominated = plan(_example("age-44-falling-points"), as_of=AS_OF).route
+    ontario = "Ontario Workforce Priority Stream — TEER 0-3 pathway (2026)"
+    assert nominated.fees_not_included == [ontario]
     nomination = next(s for s in nominated.steps if s.kind == "nomination")
     assert "own fee is not in the planner's rules" in nomination.note
     assert not any("own fee" in (s.note or "") for s in nominated.steps if s.kind != "nomination")
@@ -156,8 +162,8 @@ def test_fees_are_those_in_force_when_each_step_is_taken():
     application = next(s for s in result.route.steps if s.kind == "apply_pr")
     permit = next(s for s in result.route.steps if s.kind == "apply_permit")
     assert application.end_date > date(2026, 4, 30)
-    assert application.cost_cad == 1590  # 1,525 before 2026-04-30
-    assert result.route.cost_cad == permit.cost_cad + 1590
+    assert application.cost_cad == 1590 + 85  # 1,525 before 2026-04-30; and biometrics
+    assert result.route.cost_cad == permit.cost_cad + 1590 + 85
 
 
 def test_each_fee_is_charged_once_and_the_pr_application_pays_ircc():
