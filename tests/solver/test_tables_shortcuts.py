@@ -93,14 +93,16 @@ def test_french_results_below_the_category_minimum_rule_it_out_for_the_whole_pla
     assert not cannot_become_eligible(catalogue().get(FRENCH), unchanging(stronger, AS_OF, end), AS_OF, end)
 
 
-def test_an_offer_outside_the_listed_occupations_never_meets_the_military_category():
+def test_the_military_category_is_never_met_by_what_a_profile_records():
+    """Ten years of foreign military service is a manual check (models/.../category_military.yaml): never planned."""
     military, end = catalogue().get(MILITARY), add_months(AS_OF, 60)
     software = JobOffer(noc="21231", province="ON", annual_salary_cad=120000, permanent=True)
     assert cannot_become_eligible(military, person(offer=None), AS_OF, end)
     assert cannot_become_eligible(military, person(offer=software), AS_OF, end)
-    # A listed Armed Forces occupation is not ruled out (its wage is never judged in advance).
-    assert not cannot_become_eligible(military, person(occupations=["40042"], offer=software.model_copy(
+    assert cannot_become_eligible(military, person(occupations=["40042"], offer=software.model_copy(
         update={"noc": "40042"})), AS_OF, end)
+    # Before the category existed (2026-02-18) its manual check did not apply every day, so nothing is proved then.
+    assert not cannot_become_eligible(catalogue().get(CUSMA), person(citizenships=["US"]), AS_OF, end)
 
 
 def test_cusma_is_hopeless_for_citizens_of_other_countries():
@@ -223,14 +225,17 @@ def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_i
     from planner import load_profile
     from planner.api import plan, prepare
 
-    profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json")
+    no_offer = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json")
+    # With a permanent Calgary offer, Alberta's Express Entry-linked tech pathway is on some templates.
+    profile = no_offer.model_copy(update={"job_offer": JobOffer(noc="21232", province="AB", annual_salary_cad=110000,
+                                                                permanent=True)})
     _, _, tables, _ = prepare(profile, AS_OF, 60, through=-1)
     fsw_alone = next(t for t in tables if t.template.programs[0] == "federal.express_entry.fsw"
                      and t.template.nomination is None)
     assert fsw_alone.invitation_impossible
     with_nomination = [t for t in tables if t.template.nomination is not None and t.template.invitation is not None]
     assert with_nomination and not any(t.invitation_impossible for t in with_nomination)  # provincial rounds happen
-    reasons = plan(profile, as_of=AS_OF, horizon=10).no_route_reasons  # long enough for FSW alone (9 months)
+    reasons = plan(no_offer, as_of=AS_OF, horizon=10).no_route_reasons  # long enough for FSW alone (9 months)
     assert any("Federal Skilled Worker" in r and "no invitation is possible at any CRS" in r for r in reasons), reasons
 
 
