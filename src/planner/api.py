@@ -17,6 +17,7 @@ from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
+from planner.status import bridging_program, status_rules
 from planner.process import (applies_from_inside_canada, at_port_of_entry, express_entry_process, planning,
                              processing_is_assumed)
 from planner.errors import PlannerError
@@ -377,6 +378,9 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
     decision_median, decision_p80 = tables.decision[timing.submission]
     add("decision", template.decision.program, "Processing and decision", timing.submission, timing.pr,
         "applicant for permanent residence", p=step_probability(template.decision.program, month_date(as_of, timing.submission)))
+    for kind, program, label, start, end, cost, note in keeping_status_steps(tables.stays.get(timing.arrival), timing,
+                                                                            states, payers):
+        add(kind, program, label, start, end, status, cost=cost, note=note)
     steps.sort(key=lambda s: (s.start_month, s.end_month))
     p80 = timing.pr - decision_median + decision_p80 + _p80_extra_wait(tables, timing)
     risky = min(steps, key=lambda s: s.probability)
@@ -384,6 +388,38 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
                  expected_months=timing.pr, p80_months=p80, probability=round(probability, 4),
                  cost_cad=sum(s.cost_cad for s in steps), fees_not_included=list(dict.fromkeys(unknown_fees)),
                  riskiest_step=f"{risky.label} (p={risky.probability:.2f})")
+
+
+def keeping_status_steps(stay, timing: Timing, states: States, payers):
+    """The steps that keep someone in Canada in status until the PR decision: renewals, then a bridging permit.
+
+    Each renewal is applied for a month (``renewal_lead_months``) before the permit ends, so
+    maintained status covers its processing; the bridging open work permit is applied for
+    when the PR application is submitted, while the permit is still valid. The fees are those
+    the solver counted (:func:`planner.solver.tables.keeping_status_fees`).
+    """
+    if stay is None:
+        return []
+    as_of, found = states.as_of, []
+    lead = status_rules().renewal_lead_months.at(as_of)
+    renewals = stay.renewals_to_reach(timing.submission)
+    for j in range(renewals):
+        ends, applied = stay.end_after(j), stay.end_after(j) - lead
+        label = stay.program.label if stay.program is not None else "the work permit"
+        found.append(("extend_permit", stay.program, f"Renew {label} before it ends", applied, ends,
+                      step_fees(stay.program, month_date(as_of, applied), payers, renewal=True),
+                      f"the permit ends on {stay.end_date(j, as_of).isoformat()}: applied for before then, maintained "
+                      f"status keeps you working while it is processed (IRPR 183(5), 186(u)); renewed to about "
+                      f"{stay.end_date(j + 1, as_of).isoformat()}"))
+    if timing.pr > stay.end_after(renewals):
+        on = month_date(as_of, timing.submission)
+        bridging = bridging_program(states.cat, on)
+        found.append(("bridging_open_work_permit", bridging, f"Apply for a {bridging.label}", timing.submission,
+                      timing.submission, step_fees(bridging, on, payers),
+                      f"your permit ends on {stay.end_date(renewals, as_of).isoformat()}, before the expected decision: "
+                      "apply once the PR application is acknowledged and while the permit is valid, and keep working "
+                      "until the decision"))
+    return found
 
 
 def _inside_note(on: date) -> str:

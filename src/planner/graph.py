@@ -101,12 +101,9 @@ def start_status(profile: Profile, cat: Catalogue) -> str:
     if current.status in ("permanent_resident", "citizen"):
         return "permanent_resident"
     if current.status == "worker":
-        if current.permit:
-            for program in cat.programs:
-                names = {program.id, *program.aliases, program.id.rsplit(".", 1)[-1]}
-                if current.permit in names and program.grants is not None:
-                    grant = next(reversed(program.grants.values.values())).value
-                    return grant.status
+        program = cat.permit_program(current.permit)
+        if program is not None:
+            return next(reversed(program.grants.values.values())).value.status
         return "worker"
     return "outside_canada"
 

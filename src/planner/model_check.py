@@ -52,6 +52,8 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
     pairs.append(("federal/express_entry.yaml", schema(ExpressEntryProcessFile)))
     pairs.append(("federal/pr_processing.yaml", schema(PrProcessingFile)))
     pairs.append(("federal/work_permit_processing.yaml", schema(WorkPermitProcessingFile)))
+    from planner.status import StatusRulesFile
+    pairs.append(("federal/status.yaml", schema(StatusRulesFile)))
     pairs.append(("planning.yaml", schema(PlanningFile)))
     try:
         from planner.rounds.history import read_history_file, read_names

@@ -31,6 +31,18 @@ def permit_months(grant: Grant | None, profile: Profile, on: date) -> int | None
     return None if grant.renewal_months else grant.initial_months
 
 
+def issued_months(grant: Grant, profile: Profile, on: date) -> int | None:
+    """Months a permit lasts as first issued, before any renewal: the person's own length, else the initial one.
+
+    None when the program states no length.
+    """
+    own = _own_months(grant, profile, on)
+    issued = grant.initial_months if own is None else own
+    if issued is None or grant.max_months is None:
+        return issued
+    return min(issued, grant.max_months)
+
+
 def _own_months(grant: Grant, profile: Profile, on: date) -> int | None:
     if grant.months_by_citizenship is not None:
         lengths = [grant.months_by_citizenship[c] for c in profile.citizenships if c in grant.months_by_citizenship]

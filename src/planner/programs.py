@@ -46,6 +46,8 @@ class Fee(Strict):
     per: Literal["application", "adult", "child", "person", "dependant"] = "application"
     max_cad: float | None = Field(default=None, ge=0)
     """The most charged for one application, whatever the number of people (biometrics: CAD 170 a family)."""
+    on_renewal: bool = True
+    """Charged again when the permit is renewed (biometrics, valid ten years, are not)."""
     only_if_offer_in: list[Province] | None = None
     """Charged only when the job offer is in one of these provinces (Quebec's CAQ for a job in Quebec)."""
     exempt_citizenships: list[str] | None = None
@@ -192,6 +194,15 @@ class Catalogue:
     def path_of(self, program_id: str) -> str:
         """The models/-relative file a program comes from."""
         return self._programs[program_id][1]
+
+    def permit_program(self, name: str | None) -> ProgramFile | None:
+        """The program that grants a permit named by ``status_in_canada.permit`` (its id, an alias or the id's last part)."""
+        if not name:
+            return None
+        for program in self._ordered:
+            if program.grants is not None and name in {program.id, *program.aliases, program.id.rsplit(".", 1)[-1]}:
+                return program
+        return None
 
     def get(self, name: str) -> ProgramFile:
         """Return a program by id or alias; raise InputError naming close matches."""

@@ -82,27 +82,29 @@ def unchanging(profile: Profile, as_of: date, end: date) -> Unchanging:
                       language_levels=levels)
 
 
-def current_permit_months(profile: Profile, as_of: date) -> int | None:
-    """Whole months left on the current work permit (None if not a worker or no end date given)."""
-    current = profile.status_in_canada
-    if current.status != "worker" or current.valid_until is None:
-        return None
-    return max(0, months_between(as_of, current.valid_until))
+_VALID_UNTIL = object()
 
 
 def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
-            nominated_province: str | None = None, nomination_month: int | None = None) -> Profile:
-    """Return the profile as it would stand in plan month ``month`` along a route."""
+            nominated_province: str | None = None, nomination_month: int | None = None,
+            work_until: date | None | object = _VALID_UNTIL) -> Profile:
+    """Return the profile as it would stand in plan month ``month`` along a route.
+
+    ``work_until`` is the last day the current Canadian job can go on (default: the current
+    permit's ``valid_until``; later when the route renews it, see :func:`planner.status.current_work_end`;
+    None: no end).
+    """
     on = month_date(as_of, month)
     jobs: list[Work] = []
     arrived = move is not None and move.arrival_month <= month
     arrival = month_date(as_of, move.arrival_month) if arrived else None
     current = profile.status_in_canada
+    until = current.valid_until if work_until is _VALID_UNTIL else work_until
     for job in profile.work_history:
         if job.end is None and arrived and not job.in_canada:
             job = _ended(job, max(job.start, arrival - timedelta(days=1)))
-        elif job.end is None and job.in_canada and current.valid_until is not None and current.valid_until < on:
-            job = _ended(job, max(job.start, current.valid_until))
+        elif job.end is None and job.in_canada and until is not None and until < on:
+            job = _ended(job, max(job.start, until))
         jobs.append(job)
     status = current
     if arrived:

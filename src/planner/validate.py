@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from planner.dates import add_years
-from planner.eligibility import evaluate
+from planner.eligibility import evaluate, requirement_kinds
 from planner.language import validity_rules
 from planner.permits import permit_months
 from planner.process import permit_processing
@@ -19,7 +19,8 @@ from planner.process import express_entry_process
 from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import RoutePlan
-from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
+from planner.status import current_stay, current_work_end, route_stay
+from planner.timeline import (Move, canadian_job_for, month_date, newest_tests, project,
                               with_retakes)
 
 
@@ -61,10 +62,7 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
     submission = by_kind.get("apply_pr", [None])[0]
     if submission is None:
         return problems + ["the plan has no PR application"]
-    limit = (move.arrival_month + move.permit_months if move and move.permit_months is not None
-             else None if move else current_permit_months(profile, as_of))
-    if limit is not None and submission.end_month > limit:
-        problems.append(f"the PR application (month {submission.end_month}) comes after the permit ends (month {limit})")
+    problems += _status_problems(profile, as_of, cat, by_kind, permit, submission, last.end_month)
 
     nomination = None
     for kind in ("enter_pool", "nomination", "selection"):
@@ -85,13 +83,55 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
     return problems
 
 
+def _status_problems(profile: Profile, as_of: date, cat, by_kind, permit, submission, pr: int) -> list[str]:
+    """Someone in Canada holds a status in every month until the PR decision, by the plan's own steps.
+
+    A new permit is applied for before the current one ends (maintained status covers its
+    processing); the permit held is valid as issued, renewed by the plan's renewal steps (each
+    applied for before the permit it renews ends, and only for a renewable permit), or bridged
+    by a bridging open work permit applied for after the PR application and before the permit ends.
+    """
+    problems = []
+    current = current_stay(profile, as_of, cat)
+    if permit is not None:
+        if current is not None and permit.start_month > current.ends:
+            problems.append(f"{permit.label} is applied for in month {permit.start_month}, after the current permit "
+                            f"ends (month {current.ends}): the person is out of status")
+        stay = route_stay(cat.get(permit.program), profile, as_of, permit.start_month, permit.end_month)
+        first = permit.end_month
+    else:
+        stay, first = current, 0
+    if stay is None:
+        return problems
+    renewals = by_kind.get("extend_permit", [])
+    if renewals and not stay.renew_months:
+        problems.append("the plan renews a permit that cannot be renewed")
+    for j, renewal in enumerate(sorted(renewals, key=lambda step: step.start_month)):
+        if renewal.start_month > stay.end_after(j):
+            problems.append(f"renewal {j + 1} is applied for in month {renewal.start_month}, after the permit ends "
+                            f"(month {stay.end_after(j)})")
+    valid_to = stay.end_after(len(renewals))
+    bridging = by_kind.get("bridging_open_work_permit", [None])[0]
+    if bridging is not None and not submission.end_month <= bridging.start_month <= valid_to:
+        problems.append(f"the bridging open work permit (month {bridging.start_month}) must be applied for after the PR "
+                        f"application (month {submission.end_month}) and while the permit is valid (to month {valid_to})")
+    bridged_from = bridging.start_month if bridging is not None else None
+    gap = next((m for m in range(first, pr) if m > valid_to and (bridged_from is None or m < bridged_from)), None)
+    if gap is None and bridged_from is None and pr > valid_to:
+        gap = valid_to + 1
+    if gap is not None:
+        problems.append(f"in month {gap} the person is in Canada without status (the permit ends in month {valid_to})")
+    return problems
+
+
 def _retake_month(by_kind) -> int | None:
     retake = by_kind.get("language_retake")
     return retake[0].end_month if retake else None
 
 
 def _unmet(program, profile: Profile, as_of: date, month: int, move, nomination, retake: int | None = None) -> list[str]:
-    projected = project(profile, as_of, month, move, *(nomination or (None, None)))
+    projected = project(profile, as_of, month, move, *(nomination or (None, None)),
+                        work_until=current_work_end(profile, as_of, catalogue()))
     on = month_date(as_of, month)
     if retake is not None and retake <= month:
         projected, _ = with_retakes(projected, on)
@@ -106,8 +146,11 @@ def _language_problems(profile: Profile, as_of: date, steps, retake: int | None)
         return []
     years = validity_rules().validity_years.at(as_of)
     problems = []
+    cat = catalogue()
     for step in steps:
-        if step.kind not in ("enter_pool", "nomination", "apply_pr"):
+        if step.kind not in ("enter_pool", "nomination", "apply_pr", "apply_permit"):
+            continue
+        if step.kind == "apply_permit" and not _reads_language(cat.get(step.program)):
             continue
         month = step.end_month if step.kind == "apply_pr" else step.start_month
         on = month_date(as_of, month)
@@ -118,6 +161,12 @@ def _language_problems(profile: Profile, as_of: date, steps, retake: int | None)
             problems.append(f"language results are not valid at '{step.label}' in month {month}")
     problems += _pool_gap(profile, as_of, steps, retake, years)
     return problems
+
+
+def _reads_language(program) -> bool:
+    """True if a program has a requirement that reads language results."""
+    return any(requirement_kinds(r) & {"language", "credential_language", "experience_language"}
+               for r in program.requirements)
 
 
 def _pool_gap(profile: Profile, as_of: date, steps, retake: int | None, years: int) -> list[str]:

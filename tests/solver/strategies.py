@@ -45,24 +45,42 @@ def job(draw, country: str, ongoing: bool):
             "role": draw(st.sampled_from([None, "managerial", "specialized_knowledge", "other"]))}
 
 
+PERMITS = ["pgwp", "gts_category_b", "cusma_professional", "c62", "iec", "sowp", None]
+"""Permits a worker in Canada may hold (ids or aliases of models/programs/temporary/, None: an unnamed one)."""
+PROVINCES = ["ON", "BC", "AB", "SK", "NB", "NS", "QC"]
+
+
 @st.composite
 def profiles(draw):
-    in_canada = draw(st.booleans())
+    where = draw(st.sampled_from(["outside", "worker", "worker", "student"]))
     citizenship = draw(st.sampled_from(["IN", "US", "MX", "FR", "GB", "NG", "AU"]))
-    jobs = [draw(job(citizenship if citizenship != "GB" else "GB", ongoing=not in_canada))]
+    jobs = [draw(job(citizenship if citizenship != "GB" else "GB", ongoing=where == "outside"))]
     status = {"status": "outside"}
-    if in_canada:
-        jobs.append(draw(job("CA", ongoing=True)))
-        status = {"status": "worker", "permit": draw(st.sampled_from(["pgwp", None])),
-                  "valid_until": draw(dates_between(AS_OF + timedelta(days=60), AS_OF + timedelta(days=1200)))}
+    province = draw(st.sampled_from(PROVINCES))
+    # Permits ending inside the plan (30 days to about 3 years) as well as after it.
+    valid_until = draw(dates_between(AS_OF + timedelta(days=30), AS_OF + timedelta(days=1200)))
+    if where == "worker":
+        jobs.append({**draw(job("CA", ongoing=True)), "province": province})
+        status = {"status": "worker", "permit": draw(st.sampled_from(PERMITS)), "valid_until": valid_until,
+                  "province": draw(st.sampled_from([province, None]))}
+    elif where == "student":
+        status = {"status": "student", "valid_until": valid_until, "province": province}
     education = [{"level": draw(st.sampled_from(["bachelor", "master", "post_secondary", "doctoral"])),
                   "program_years": draw(st.integers(1, 4)), "country": draw(st.sampled_from([citizenship, "CA"])),
                   "completed": draw(dates_between(date(2008, 1, 1), date(2024, 6, 1))), "eca": draw(st.booleans())}]
+    if where == "student":  # a recent graduate: a Canadian program of 8 to 36 months, finished in the last 5 months
+        education.append({"level": draw(st.sampled_from(["post_secondary", "master", "bachelor"])), "program_years": 1,
+                          "program_months": draw(st.sampled_from([8, 12, 16, 24, 36])), "country": "CA",
+                          "completed": draw(dates_between(AS_OF - timedelta(days=150), AS_OF - timedelta(days=1))),
+                          "study_permit_applied": draw(dates_between(date(2022, 1, 1), date(2025, 6, 1))),
+                          "pgwp_eligible_field": draw(st.sampled_from([True, False, None]))})
     offer = None
     if draw(st.booleans()):
-        offer = {"noc": draw(st.sampled_from(TECH_NOCS)), "province": draw(st.sampled_from(["ON", "BC", "AB"])),
+        permanent = draw(st.booleans())
+        offer = {"noc": draw(st.sampled_from(TECH_NOCS)), "province": draw(st.sampled_from(PROVINCES)),
                  "employer": "Acme", "annual_salary_cad": draw(st.sampled_from([70000, 90000, 130000, 180000])),
-                 "permanent": draw(st.booleans()), "lmia": draw(st.booleans())}
+                 "permanent": permanent, "lmia": draw(st.booleans()),
+                 "duration_months": None if permanent else draw(st.sampled_from([None, 12, 24, 36]))}
     married = draw(st.booleans())
     profile = {
         "birth_date": draw(dates_between(date(1970, 1, 1), date(2002, 1, 1))),
@@ -75,6 +93,7 @@ def profiles(draw):
         "job_offer": offer,
         "settlement_funds_cad": draw(st.sampled_from([5000, 20000, 40000])),
         "sibling_in_canada": draw(st.booleans()),
+        "preferences": {"provinces": draw(st.sampled_from([[], [], [province], ["ON", "BC"], ["QC"]]))},
     }
     if married:
         profile["spouse"] = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",

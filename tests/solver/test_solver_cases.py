@@ -61,7 +61,7 @@ def _pool_template_tables(**changes):
     _, _, tables, _ = prepare(load_profile(example), AS_OF, 30)
     template_tables = next(t for t in tables if t.template.pool is not None and t.template.nomination is None
                            and t.template.invitation is not None and t.template.temp is None)
-    base = dict(arrivals=[NO_MOVE], moves={NO_MOVE: None}, permit_limit={NO_MOVE: None},
+    base = dict(arrivals=[NO_MOVE], moves={NO_MOVE: None}, stays={NO_MOVE: None}, status_fees=None,
                 decision={m: (6, 8) for m in range(31)}, retake_months=1, retake_validity=24, notes=[])
     return dataclasses.replace(template_tables, **{**base, **changes})
 

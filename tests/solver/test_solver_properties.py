@@ -81,8 +81,8 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
     _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
     floor = probability_floor(objective, AS_OF)
     timings = _best_timings(RouteModel(tables, HORIZON, objective, max_log_cost=floor), 2)
-    if len(timings) < 3 and floor is not None:  # the rest: the best below the floor, of other programs
-        relaxed = RouteModel(tables, HORIZON, objective)
+    if len(timings) < 3 and floor is not None:  # the rest: the most likely below the floor, of other programs
+        relaxed = RouteModel(tables, HORIZON, api.BELOW_MINIMUM_OBJECTIVE)
         found = {tables[t.template_index].template.programs for t in timings}
         relaxed.exclude([i for i, t in enumerate(tables) if t.template.programs in found])
         timings += _best_timings(relaxed, 2 - len(timings))

@@ -304,6 +304,7 @@ class TemplateModel:
         self.model = cpsat.Model()
         self._language_expiry, self._retake_months = table.language_expiry, table.retake_months
         self._retake_validity = table.retake_validity
+        self._permit_language = table.temp_months if table.permit_language and table.template.temp is not None else None
         self._v: dict = {}
         self.feasible = self._build_template(index, table)
         if self.feasible:
@@ -363,21 +364,27 @@ class TemplateModel:
         m.equal(pr, sub + decision)
         m.at_most(pr, H, only_if=[use])
 
-        # Status: the permit must still be valid when the PR application is submitted.
-        limits = [(arr, lim) for arr, lim in t.permit_limit.items() if lim is not None]
-        if limits and len(limits) == len(t.permit_limit):
-            limit = m.int_var(0, 10 * H, f"permit_until[{index}]")
-            m.allowed([a, limit], sorted(limits), only_if=[use])
-            m.at_most(sub, limit, only_if=[use])
+        # Status: someone in Canada submits the PR application while their permit (renewed as needed) is
+        # valid, and a bridging permit covers a later decision; the table holds the pairs that do, with the fees.
+        status_fee = None
+        if t.status_fees is not None:
+            status_fee = m.int_var_in(set(t.status_fees.values()) or {0}, f"status_fees[{index}]")
+            m.allowed([a, sub, status_fee], sorted((arr, s, fee) for (arr, s), fee in t.status_fees.items()),
+                      only_if=[use])
 
         # Language results must be valid at each step that needs them; one retake may renew them.
         retake_used = m.bool_var(f"retake_used[{index}]")
         retake = m.int_var(0, H, f"retake[{index}]")
         m.equal(retake, 0, only_if=[retake_used.negated()])
         needing = [x for x in (pool, nom, sub) if x is not None]
+        steps_needing = list(needing)
+        if t.permit_language and tpl.temp is not None:  # the permit's own language requirement, when applied for
+            applied = m.int_var(-t.temp_months, H, f"permit_applied[{index}]")
+            m.equal(applied, a - t.temp_months)
+            steps_needing.append(applied)
         if t.language_expiry is not None:
             invalid_somewhere, valid_at = [], []
-            for k, when in enumerate(needing):
+            for k, when in enumerate(steps_needing):
                 valid = m.bool_var(f"original_test_valid[{index},{k}]")
                 m.at_most(when, t.language_expiry - 1, only_if=[valid])
                 m.at_least(when, t.language_expiry, only_if=[valid.negated()])
@@ -393,13 +400,15 @@ class TemplateModel:
                 # bcimmigration.com/expiration-language-test-results-express-entry-processing/): if they
                 # expire between entering the pool and applying, the retake is in hand before.
                 m.at_most(retake + t.retake_months, t.language_expiry - 1,
-                          only_if=[valid_at[0], valid_at[-1].negated(), use])
+                          only_if=[valid_at[0], valid_at[len(needing) - 1].negated(), use])
         else:
             m.equal(retake_used, 0)
 
         # Fees and probabilities: fixed, or read at the month of the step when a dated rule changes them.
         months = {"arrival": a, "pool": pool, "nomination": nom, "submission": sub}
         fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + logc_inv
+        if status_fee is not None:
+            fees = fees + status_fee
         for role, by_month in t.fees_by_month.items():
             fees = fees + self._read_at(months[role], by_month, f"fees_{role}[{index}]")
         for role, by_month in t.log_costs_by_month.items():
@@ -448,7 +457,10 @@ class TemplateModel:
         pool, nomination, submission = value(v["pool"]), value(v["nom"]), value(v["sub"])
         retake = None
         if value(v["retake_used"]):
-            retake = self._retake_month([m for m in (pool, nomination, submission) if m is not None])
+            months = [m for m in (pool, nomination, submission) if m is not None]
+            if self._permit_language is not None:
+                months.append(value(v["a"]) - self._permit_language)
+            retake = self._retake_month(months)
         return Timing(template_index=index, arrival=value(v["a"]), pool=pool, nomination=nomination,
                       nominee=value(v["nominee"]), wait_start=value(v["wait_start"]), invitation=value(v["ita"]),
                       submission=submission, pr=value(v["pr"]), retake=retake,

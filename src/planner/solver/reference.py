@@ -10,15 +10,17 @@ from __future__ import annotations
 from planner.solver.tables import StepTables
 
 
-def _retake_ok(t: StepTables, times: list[int], horizon: int, in_pool: bool) -> tuple[bool, int]:
-    """Whether one retake can make language valid at every time in ``times``; and the extra cost.
+def _retake_ok(t: StepTables, times: list[int], horizon: int, in_pool: bool,
+               permit: int | None = None) -> tuple[bool, int]:
+    """Whether one retake can make language valid at every time in ``times`` (and ``permit``); and the extra cost.
 
     ``in_pool``: the person is in the Express Entry pool from the first time to the last, so
-    results that expire in between must be renewed before they expire.
+    results that expire in between must be renewed before they expire. ``permit``: the month a
+    permit with a language requirement is applied for.
     """
     if t.language_expiry is None:
         return True, 0
-    late = [x for x in times if x >= t.language_expiry]
+    late = [x for x in times + ([permit] if permit is not None else []) if x >= t.language_expiry]
     if not late:
         return True, 0
     expires_in_pool = in_pool and times[0] < t.language_expiry
@@ -67,15 +69,18 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                     pr = sub + t.decision[sub][0]
                     if pr > horizon:
                         continue
-                    limit = t.permit_limit.get(arrival)
-                    if limit is not None and all(v is not None for v in t.permit_limit.values()) and sub > limit:
-                        continue
+                    status_fee = 0
+                    if t.status_fees is not None:  # in status until the decision, or no route
+                        if (arrival, sub) not in t.status_fees:
+                            continue
+                        status_fee = t.status_fees[(arrival, sub)]
+                    permit = arrival - t.temp_months if t.permit_language and template.temp is not None else None
                     ok, retake_cost = _retake_ok(t, [x for x in (pool, nom, sub) if x is not None], horizon,
-                                                 in_pool=pool is not None)
+                                                 in_pool=pool is not None, permit=permit)
                     if not ok:
                         continue
                     fees, logs = t.charges_at({"arrival": arrival, "pool": pool, "nomination": nom, "submission": sub})
-                    cost = fees + retake_cost
+                    cost = fees + retake_cost + status_fee
                     logc = logs + log_inv
                     if max_log_cost is not None and logc > max_log_cost:
                         continue

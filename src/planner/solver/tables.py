@@ -29,7 +29,8 @@ from planner.programs import Catalogue, Fee, ProgramFile
 from planner.rounds import estimate_invitation
 from planner.rounds.estimator import default_index
 from planner.solver.templates import RouteTemplate
-from planner.timeline import (Move, canadian_job_for, current_permit_months, month_date, newest_tests, project,
+from planner.status import Stay, bridging_program, current_stay, current_work_end, route_stay, status_rules
+from planner.timeline import (Move, canadian_job_for, month_date, newest_tests, project,
                               unchanging, with_retakes)
 
 LOG_SCALE = 1000
@@ -37,6 +38,9 @@ LOG_SCALE = 1000
 
 LEAST_INVITATION_WAIT = 1
 """An invitation is planned at least a month after waiting starts (rounds are at most a few a month; a plan step)."""
+
+LANGUAGE_KINDS = frozenset({"language", "credential_language", "experience_language"})
+"""Requirement kinds that read language results (valid results are needed when the step is taken)."""
 
 NO_MOVE = -1
 """Arrival month used for routes that never move the person to Canada on a new permit."""
@@ -62,7 +66,9 @@ class States:
         self.cat = cat
         self._contexts: dict = {}
         self._projections: dict = {}
-        self._permit_end = profile.status_in_canada.valid_until
+        self.current_stay = current_stay(profile, as_of, cat)
+        """The permit the person holds in Canada now (None: none with an end date), see :mod:`planner.status`."""
+        self._permit_end = current_work_end(profile, as_of, cat)
         self._eligible: dict = {}
         self.horizon = horizon
         self._end = month_date(as_of, horizon)
@@ -107,7 +113,8 @@ class States:
         found = self._projections.get(key)
         if found is None:
             found = self._projections[key] = project(self.profile, self.as_of, month, move,
-                                                     *(nomination if nomination else (None, None)))
+                                                     *(nomination if nomination else (None, None)),
+                                                     work_until=self._permit_end)
         return found
 
     @cached_property
@@ -283,7 +290,13 @@ class StepTables:
     invitation: dict[tuple[int, int], tuple[int, int, float, int]] = field(default_factory=dict)
     decision: dict[int, tuple[int, int]] = field(default_factory=dict)
     prep_months: int = 1
-    permit_limit: dict[int, int | None] = field(default_factory=dict)
+    permit_language: bool = False
+    """The permit step has a language requirement: its results must be valid in the month it is applied for."""
+    stays: dict[int, Stay | None] = field(default_factory=dict)
+    """Per arrival: the permit the person holds in Canada on the route (None: none, or nothing limits it)."""
+    status_fees: dict[tuple[int, int], int] | None = None
+    """(arrival, submission month) -> fees of keeping status (renewals, a bridging permit), for the submission
+    months that keep the person in status; None when no arrival has a stay to keep (see :func:`status_table`)."""
     language_expiry: int | None = None
     retake_months: int = 1
     retake_validity: int = 0
@@ -385,12 +398,13 @@ def fee_is_known(program: ProgramFile, on: date) -> bool:
     return program.fees is not None and program.fees.get(on) is not None
 
 
-def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
+def step_fees(program: ProgramFile, on: date, payers: Payers, renewal: bool = False) -> int:
     """Government fees the applicant pays for a program on a date.
 
     Each fee once, or per adult, child, person or dependant (its ``per``), up to its
     ``max_cad``; a fee for jobs in some provinces counts when the offer is in one of them, and
-    a fee some citizens are exempt from is not charged to them.
+    a fee some citizens are exempt from is not charged to them. For a ``renewal`` of the
+    permit, fees not charged again on renewal (biometrics) are left out.
     """
     if not fee_is_known(program, on):
         return 0
@@ -398,7 +412,7 @@ def step_fees(program: ProgramFile, on: date, payers: Payers) -> int:
     count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": people, "dependant": people - 1}
     total = 0.0
     for fee in program.fees.get(on):
-        if not _charged(fee, payers):
+        if not _charged(fee, payers) or renewal and not fee.on_renewal:
             continue
         amount = fee.amount_cad * count[fee.per]
         total += amount if fee.max_cad is None else min(amount, fee.max_cad)
@@ -450,6 +464,42 @@ def _language_expiry(profile: Profile, as_of: date) -> tuple[int | None, int]:
     return expiry, len(newest)
 
 
+def status_table(tables: StepTables, states: States, horizon: int) -> dict[tuple[int, int], int] | None:
+    """(arrival, submission) -> fees of staying in status until the PR decision, for the pairs that can.
+
+    The PR application must be submitted while the permit (renewed as needed, each renewal
+    applied for before the permit ends) is valid; if the decision then comes after the permit
+    ends, a bridging open work permit applied for at submission covers the wait. Submission
+    months the permit cannot reach are left out: no route may leave the person in Canada
+    without status. None when no arrival has a stay (nobody in Canada on a limited permit).
+    """
+    if all(stay is None for stay in tables.stays.values()):
+        return None
+    as_of, payers = states.as_of, fee_payers(states.profile)
+    found: dict[tuple[int, int], int] = {}
+    for arrival, stay in tables.stays.items():
+        for sub, (median, _) in tables.decision.items():
+            if sub < max(arrival, 0):
+                continue
+            if stay is None:
+                found[(arrival, sub)] = 0
+            elif stay.reaches(sub):
+                found[(arrival, sub)] = keeping_status_fees(stay, sub, sub + median, states.cat, as_of, payers)
+    return found
+
+
+def keeping_status_fees(stay: Stay, sub: int, pr: int, cat: Catalogue, as_of: date, payers: Payers) -> int:
+    """Fees of the renewals that keep ``stay`` valid at submission ``sub``, and of a bridging permit if ``pr`` is later."""
+    lead = status_rules().renewal_lead_months.at(as_of)
+    renewals = stay.renewals_to_reach(sub)
+    total = sum(step_fees(stay.program, month_date(as_of, stay.end_after(j) - lead), payers, renewal=True)
+                for j in range(renewals))
+    if pr > stay.end_after(renewals):
+        on = month_date(as_of, sub)
+        total += step_fees(bridging_program(cat, on), on, payers)
+    return total
+
+
 def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepTables:
     """A template's tables without any month evaluated yet: fees, probabilities, arrivals, PR processing.
 
@@ -473,26 +523,31 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         program = template.temp.program
         median, _ = permit_processing(program, profile, as_of)
         tables.temp_months = median
+        tables.permit_language = any(requirement_kinds(r) & LANGUAGE_KINDS for r in program.requirements)
         grant = program.grants.get(as_of) if program.grants else None
         permit_months = permits.permit_months(grant, profile, as_of)
         if job is None:
             tables.notes.append("no occupation known for a job in Canada (add a job offer or work history)")
             return tables
+        current = states.current_stay
         for arrival in states.arrival_candidates(median):
             start = arrival - median
+            if current is not None and start > current.ends:
+                continue  # applied for after the current permit ends: no maintained status, the person is out of status
             if not states.eligible(program, None, start):
                 continue
             move = Move(program.id, template.temp.target, arrival, job[0], job[1], job[2], permit_months, job[3])
             tables.arrivals.append(arrival)
             tables.moves[arrival] = move
-            tables.permit_limit[arrival] = None if permit_months is None else arrival + permit_months
+            tables.stays[arrival] = route_stay(program, profile, as_of, start, arrival)
     else:
         tables.arrivals = [NO_MOVE]
         tables.moves[NO_MOVE] = None
-        tables.permit_limit[NO_MOVE] = current_permit_months(profile, as_of)
+        tables.stays[NO_MOVE] = states.current_stay
 
     if template.decision is not None:
         tables.decision = states.decision_table(template)
+        tables.status_fees = status_table(tables, states, horizon)
     _charge_tables(tables, states, horizon, fee_payers(profile))
     tables.earliest_pr = _earliest_pr(tables, states, horizon)
     tables.invitation_impossible = invitation_impossible(tables, states, horizon)
