@@ -52,6 +52,12 @@ class Stay:
     last: int | None
     ends_on: date | None = None
     """The day the permit as issued ends, when known exactly (a current permit's ``valid_until``)."""
+    work_permit: bool = True
+    """A work permit (a study permit or a visitor's stay is not: its holder cannot get a bridging permit)."""
+
+    def can_bridge(self) -> bool:
+        """True if a bridging open work permit can follow this stay (it needs a work permit or a worker's maintained status)."""
+        return self.work_permit
 
     def reaches(self, month: int) -> bool:
         """True if the permit, renewed as needed, is still valid in ``month``."""
@@ -112,10 +118,11 @@ def current_stay(profile: Profile, as_of: date, cat: Catalogue) -> Stay | None:
     if current.status not in IN_CANADA_STATUSES or current.valid_until is None:
         return None
     ends = months_between(as_of, current.valid_until)
-    program = cat.permit_program(current.permit) if current.status == "worker" else None
+    worker = current.status == "worker"
+    program = cat.permit_program(current.permit) if worker else None
     grant = program.grants.get(as_of) if program is not None else None
     if grant is None or not grant.renewal_months:
-        return Stay(program, ends, None, ends, current.valid_until)
+        return Stay(program, ends, None, ends, current.valid_until, work_permit=worker)
     jobs = [job.start for job in profile.work_history if job.in_canada and job.end is None]
     began = months_between(as_of, min(jobs)) if jobs else 0
     return Stay(program, ends, grant.renewal_months, _renewal_cap(grant, began), current.valid_until)

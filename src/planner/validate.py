@@ -112,6 +112,8 @@ def _status_problems(profile: Profile, as_of: date, cat, by_kind, permit, submis
                             f"(month {stay.end_after(j)})")
     valid_to = stay.end_after(len(renewals))
     bridging = by_kind.get("bridging_open_work_permit", [None])[0]
+    if bridging is not None and not stay.can_bridge():
+        problems.append("a bridging open work permit needs a work permit (or a worker's maintained status)")
     if bridging is not None and not submission.end_month <= bridging.start_month <= valid_to:
         problems.append(f"the bridging open work permit (month {bridging.start_month}) must be applied for after the PR "
                         f"application (month {submission.end_month}) and while the permit is valid (to month {valid_to})")

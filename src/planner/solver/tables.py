@@ -469,9 +469,9 @@ def status_table(tables: StepTables, states: States, horizon: int) -> dict[tuple
 
     The PR application must be submitted while the permit (renewed as needed, each renewal
     applied for before the permit ends) is valid; if the decision then comes after the permit
-    ends, a bridging open work permit applied for at submission covers the wait. Submission
-    months the permit cannot reach are left out: no route may leave the person in Canada
-    without status. None when no arrival has a stay (nobody in Canada on a limited permit).
+    ends, a bridging open work permit applied for at submission covers the wait (only after a
+    work permit: a student's study permit must outlast the decision). Submission months the
+    permit cannot reach are left out: no route may leave the person in Canada without status. None when no arrival has a stay (nobody in Canada on a limited permit).
     """
     if all(stay is None for stay in tables.stays.values()):
         return None
@@ -483,7 +483,7 @@ def status_table(tables: StepTables, states: States, horizon: int) -> dict[tuple
                 continue
             if stay is None:
                 found[(arrival, sub)] = 0
-            elif stay.reaches(sub):
+            elif stay.reaches(sub) and (stay.can_bridge() or sub + median <= stay.end_after(stay.renewals_to_reach(sub))):
                 found[(arrival, sub)] = keeping_status_fees(stay, sub, sub + median, states.cat, as_of, payers)
     return found
 
