@@ -362,10 +362,13 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             status, verdicts_at(program, timing.pool), crs=states.crs(move, timing.pool), cost=fees(program, timing.pool))
     if template.nomination is not None:
         program = template.nomination.program
+        entry = tables.nomination[(timing.arrival, timing.nomination)]
+        applied_on = month_date(as_of, timing.nomination)
+        note = entry.note if entry.note is not None else _assumed_note(program, applied_on)
         add(template.nomination.step, program, f"{'Selection' if template.nomination.step == 'selection' else 'Nomination'}: {program.label}",
             timing.nomination, timing.nominee, status, verdicts_at(program, timing.nomination),
-            p=step_probability(program, month_date(as_of, timing.nomination)), cost=fees(program, timing.nomination),
-            note=fee_note(program, timing.nomination, _assumed_note(program, month_date(as_of, timing.nomination))))
+            p=step_probability(program, applied_on) * entry.probability, cost=fees(program, timing.nomination),
+            note=fee_note(program, timing.nomination, note))
     if template.invitation is not None:
         wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
         add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,

@@ -201,6 +201,40 @@ def _print_backtest(report) -> None:
                   "recent: the same, counting only types with a round in the last 6 months.")
 
 
+@rounds.command("provincial-backtest")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def provincial_backtest(as_json):
+    """Replay the provincial draws the planner estimates from, against the flat 30% assumption.
+
+    For each complete series (models/rounds/provincial_draws.yaml), each month's estimate from
+    earlier draws is compared with whether a draw admitting the wage happened in the window.
+    """
+    from dataclasses import asdict
+
+    from planner.rounds.provincial import BACKTEST_WAGES, FLAT_ASSUMPTION, backtest_selection, estimable, provincial_draws
+    results = [row for series in provincial_draws().series if estimable(series) for row in backtest_selection(series)]
+    if as_json:
+        click.echo(json.dumps([asdict(row) for row in results], indent=2, default=lambda v: v.isoformat()))
+        return
+    from rich.table import Table
+
+    from planner.render import PlannerConsole
+    table = Table(title="Provincial selection backtest", box=None, pad_edge=False, header_style="bold underline")
+    for header in ("series", "window", "cut dates", "cases", "selected", "Brier ours", f"flat {FLAT_ASSUMPTION:.0%}",
+                   "last floor"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for row in results:
+        span = f"{row.cut_dates}: {row.first_cut:%Y-%m}..{row.last_cut:%Y-%m}" if row.cut_dates else "none"
+        table.add_row(row.series, f"{row.window_months} mo", span, f"{row.cases:,}", f"{row.base_rate:.0%}",
+                      f"{row.brier:.4f}", f"{row.brier_flat:.4f}", f"{row.brier_last_floor:.4f}")
+    console = PlannerConsole()
+    console.print(table)
+    console.print(f"Wages ${min(BACKTEST_WAGES):g}-{max(BACKTEST_WAGES):g}/h per cut date. Brier: 0 is perfect. "
+                  f"flat: the earlier {FLAT_ASSUMPTION:.0%} for everyone; last floor: selected if the last draw's wage "
+                  "floor was at or below the wage. Series with incomplete records or criteria a profile cannot give "
+                  "are kept as evidence only (see models/rounds/provincial_draws.yaml).")
+
+
 @click.group()
 def data():
     """Import and maintain the data under models/."""

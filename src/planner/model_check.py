@@ -54,6 +54,8 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
     pairs.append(("federal/work_permit_processing.yaml", schema(WorkPermitProcessingFile)))
     from planner.status import StatusRulesFile
     pairs.append(("federal/status.yaml", schema(StatusRulesFile)))
+    from planner.rounds.provincial import ProvincialDrawsFile
+    pairs.append(("rounds/provincial_draws.yaml", schema(ProvincialDrawsFile)))
     pairs.append(("planning.yaml", schema(PlanningFile)))
     try:
         from planner.rounds.history import read_history_file, read_names

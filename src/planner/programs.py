@@ -54,6 +54,18 @@ class Fee(Strict):
     """Not charged to citizens of these countries (US nationals give no biometrics for a work permit)."""
 
 
+class Selection(Strict):
+    """How a province selects for a program: the draw series (models/rounds/provincial_draws.yaml) and what follows.
+
+    The step's probability is then P(selected in a draw within the time the plan leaves) from
+    the draws, times ``after_invitation`` (the chance an invited applicant is nominated), not
+    the program's ``success_probability``.
+    """
+
+    series: str
+    after_invitation: float = Field(ge=0, le=1)
+
+
 class PortOfEntry(Strict):
     """Citizens who may apply for the permit at a port of entry, where it is decided on arrival (no wait)."""
 
@@ -131,6 +143,8 @@ class ProgramFile(ModelFile):
     lmia_required: bool = False
     spouse_open_work_permit: Dated[SpousePermit] | None = None
     success_probability: Dated[float] | None = None
+    selection: Dated[Selection] | None = None
+    """From when a province's published draws select for the program (see :class:`Selection`)."""
     express_entry_linked: bool | None = None
     round_types: list[str] = Field(default_factory=list)
     transitions: list[Transition] = Field(default_factory=list)

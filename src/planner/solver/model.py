@@ -86,15 +86,15 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
         if pr is not None and pr <= horizon and (budget is None or entry[1] <= budget):
             invitation[key] = entry
     nomination = {}
-    for (arrival, month), duration in t.nomination.items():
-        nominee = month + duration
+    for (arrival, month), entry in t.nomination.items():
+        nominee = month + entry.months
         if tpl.invitation is not None:
             if (arrival, nominee) in invitation:
-                nomination[(arrival, month)] = duration
+                nomination[(arrival, month)] = entry
         else:
             pr = earliest_pr(nominee + t.prep_months)
             if pr is not None and pr <= horizon:
-                nomination[(arrival, month)] = duration
+                nomination[(arrival, month)] = entry
     pool = set()
     for arrival, month in t.pool:
         if tpl.nomination is not None:
@@ -274,7 +274,7 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
     if tpl.invitation is not None:
         ready = [month + entry[0] for (_, month), entry in t.invitation.items()]
     elif tpl.nomination is not None:
-        ready = [month + duration for (_, month), duration in t.nomination.items()]
+        ready = [month + entry.months for (_, month), entry in t.nomination.items()]
     elif tpl.pool is not None:
         ready = [month for _, month in t.pool]
     else:
@@ -284,7 +284,9 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
         return None
     pr = min(prs)
     invitation_cost = min((entry[1] for entry in t.invitation.values()), default=0)
-    primary = {"fastest": pr, "probable": t.least_log_cost + invitation_cost, "cheapest": t.least_cost}[objective]
+    nomination_cost = min((entry.log_cost for entry in t.nomination.values()), default=0)
+    primary = {"fastest": pr, "probable": t.least_log_cost + invitation_cost + nomination_cost,
+               "cheapest": t.least_cost}[objective]
     return composite(primary, 0 if objective == "fastest" else pr, index, 0, horizon, count)
 
 
@@ -330,6 +332,7 @@ class TemplateModel:
 
         last_ready = start_floor  # the month the next step may start
         pool = nom = nominee = wait_start = None
+        logc_nom = m.constant(0)
         if tpl.pool is not None:
             pool = m.int_var(0, H, f"pool[{index}]")
             m.at_least(pool, last_ready, only_if=[use])
@@ -337,9 +340,11 @@ class TemplateModel:
             last_ready = pool
         if tpl.nomination is not None:
             nom = m.int_var(0, H, f"nomination[{index}]")
-            duration = m.int_var(0, H, f"nomination_months[{index}]")
+            duration = m.int_var(0, 10 * H, f"nomination_months[{index}]")
+            logc_nom = m.int_var(0, 10 ** 5, f"nomination_cost[{index}]")
             m.at_least(nom, last_ready, only_if=[use])
-            m.allowed([a, nom, duration], sorted((arr, s, d) for (arr, s), d in t.nomination.items()), only_if=[use])
+            m.allowed([a, nom, duration, logc_nom],
+                      sorted((arr, s, e.months, e.log_cost) for (arr, s), e in t.nomination.items()), only_if=[use])
             nominee = m.int_var(0, 2 * H, f"nominee[{index}]")
             m.equal(nominee, nom + duration)
             last_ready = nominee
@@ -406,7 +411,7 @@ class TemplateModel:
 
         # Fees and probabilities: fixed, or read at the month of the step when a dated rule changes them.
         months = {"arrival": a, "pool": pool, "nomination": nom, "submission": sub}
-        fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + logc_inv
+        fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + logc_inv + logc_nom
         if status_fee is not None:
             fees = fees + status_fee
         for role, by_month in t.fees_by_month.items():

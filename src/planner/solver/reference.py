@@ -53,7 +53,8 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                 noms = ([s for s in range(ready, horizon + 1) if (arrival, s) in t.nomination]
                         if template.nomination else [None])
                 for nom in noms:
-                    nominee = nom + t.nomination[(arrival, nom)] if nom is not None else None
+                    nominee = nom + t.nomination[(arrival, nom)].months if nom is not None else None
+                    log_nom = t.nomination[(arrival, nom)].log_cost if nom is not None else 0
                     start = nominee if nominee is not None else ready
                     if template.invitation is not None:
                         entry = t.invitation.get((arrival, start))
@@ -81,7 +82,7 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                         continue
                     fees, logs = t.charges_at({"arrival": arrival, "pool": pool, "nomination": nom, "submission": sub})
                     cost = fees + retake_cost + status_fee
-                    logc = logs + log_inv
+                    logc = logs + log_inv + log_nom
                     if max_log_cost is not None and logc > max_log_cost:
                         continue
                     primary = {"fastest": pr, "probable": logc, "cheapest": cost}[objective]

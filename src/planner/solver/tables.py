@@ -27,6 +27,7 @@ from planner.process import (express_entry_process, months_ceil, permit_processi
 from planner.profile import Profile
 from planner.programs import Catalogue, Fee, ProgramFile
 from planner.rounds import estimate_invitation
+from planner.rounds.provincial import estimate_selection
 from planner.rounds.estimator import default_index
 from planner.solver.templates import RouteTemplate
 from planner.status import Stay, bridging_program, current_stay, current_work_end, route_stay, status_rules
@@ -275,6 +276,18 @@ class PlanContext(Context):
                                    lambda: fsw_module.score(self.profile, self.as_of))
 
 
+@dataclass(frozen=True)
+class NominationEntry:
+    """A nomination applied for in a month: months until the person is a nominee, and its chance."""
+
+    months: int
+    """Processing, plus the expected wait to be selected in a draw where the province selects by draws."""
+    log_cost: int = 0
+    """The chance of selection by draws as an integer cost (0 where the program's success probability applies)."""
+    probability: float = 1.0
+    note: str | None = None
+
+
 @dataclass
 class StepTables:
     """Everything the solver needs to know about one template."""
@@ -286,7 +299,7 @@ class StepTables:
     round_types: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     temp_months: int = 0
     pool: set[tuple[int, int]] = field(default_factory=set)
-    nomination: dict[tuple[int, int], int] = field(default_factory=dict)
+    nomination: dict[tuple[int, int], NominationEntry] = field(default_factory=dict)
     invitation: dict[tuple[int, int], tuple[int, int, float, int]] = field(default_factory=dict)
     decision: dict[int, tuple[int, int]] = field(default_factory=dict)
     prep_months: int = 1
@@ -420,7 +433,10 @@ def step_fees(program: ProgramFile, on: date, payers: Payers, renewal: bool = Fa
 
 
 def step_probability(program: ProgramFile, on: date) -> float:
-    """A program step's success probability on a date (1.0 when the program states none)."""
+    """A program step's success probability on a date (1.0 when the program states none, or when draws select
+    for it then: the nomination entry carries that chance, see :func:`nomination_entry`)."""
+    if program.selection is not None and program.selection.get(on) is not None:
+        return 1.0
     if program.success_probability is None:
         return 1.0
     value = program.success_probability.get(on)
@@ -747,10 +763,56 @@ def _month_entries(tables: StepTables, states: States, move: Move | None, arriva
     if template.nomination is not None:
         nominated = template.nomination.program
         if states.eligible(nominated, move, month):
-            median, _ = program_processing(nominated, month_date(states.as_of, month))
-            tables.nomination[(arrival, month)] = median
+            entry = nomination_entry(tables, states, nominated, month, horizon)
+            if entry is not None:
+                tables.nomination[(arrival, month)] = entry
     if template.invitation is not None:
         _invitation_entry(tables, states, move, arrival, month, horizon)
+
+
+def nomination_entry(tables: StepTables, states: States, program: ProgramFile, month: int,
+                     horizon: int) -> NominationEntry | None:
+    """A nomination applied for in ``month``: its processing, or where draws select, the wait and chance of selection.
+
+    Selection by draws must come soon enough for the rest of the route (at least an
+    invitation's least wait if one follows, the months to submit, the least decision time) to
+    end by the horizon; no entry when selection within that window is under 5% likely.
+    """
+    on = month_date(states.as_of, month)
+    median, _ = program_processing(program, on)
+    rule = program.selection.get(on) if program.selection is not None else None
+    if rule is None:
+        return NominationEntry(median)
+    after = (LEAST_INVITATION_WAIT if tables.template.invitation is not None else 0) + tables.prep_months
+    decision = min((d for d, _ in tables.decision.values()), default=0)
+    window = horizon - month - median - after - decision
+    if window < 1:
+        return None
+    estimate = selection_cached(rule.series, selection_value(states.profile, program, on), states.as_of, window)
+    if estimate.expected_wait_months is None or estimate.probability <= 0:
+        return None
+    wait = max(1, months_ceil(estimate.expected_wait_months))
+    probability = estimate.probability * rule.after_invitation
+    return NominationEntry(wait + median, log_cost(probability), probability,
+                           f"{estimate.explanation}; expected wait for a draw {wait} month(s), then {median} month(s) "
+                           f"of processing; {rule.after_invitation:.0%} of invited applicants assumed nominated")
+
+
+def selection_value(profile: Profile, program: ProgramFile, on: date) -> float | None:
+    """The person's value of the criterion a program's draws select by: the job offer's hourly wage."""
+    offer = profile.job_offer
+    if offer is None:
+        return None
+    if offer.hourly_wage_cad is not None:
+        return offer.hourly_wage_cad
+    if offer.annual_salary_cad is not None:
+        return offer.annual_salary_cad / planning().annual_hours_for_wages.at(on)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def selection_cached(series: str, value: float | None, as_of: date, window: int):
+    return estimate_selection(series, value, as_of, window)
 
 
 def invitation_cannot_meet(tables: StepTables, states: States, move: Move | None, month: int, horizon: int,
