@@ -245,15 +245,25 @@ def data():
 @click.option("--allow-unknown", is_flag=True,
               help="Keep rounds with names missing from models/rounds/round_names.yaml, as type 'unknown'.")
 @click.option("--snapshot-date", type=DATE, default=None,
-              help="Date the feed was downloaded (default: the feed's fetchedAt, else today).")
+              help="Date the feed was downloaded, not after today (default: the feed's fetchedAt, else today).")
 @click.option("--source-note", default=None, help="Where this copy of the feed came from (kept in the header).")
 @click.option("--models-dir", type=click.Path(file_okay=False), default=None,
               help="The models/ directory to write to (default: the planner's own).")
-def import_rounds(feed, allow_unknown, snapshot_date, source_note, models_dir):
-    """Import IRCC's Express Entry rounds feed FEED (ee_rounds_123_en.json) into models/rounds/."""
+@click.option("--force", is_flag=True,
+              help="Accept a feed that lists no rounds (nothing changes) or ends before the history already "
+                   "imported (merged; last_verified is kept).")
+def import_rounds(feed, allow_unknown, snapshot_date, source_note, models_dir, force):
+    """Import IRCC's Express Entry rounds feed FEED (ee_rounds_123_en.json) into models/rounds/.
+
+    The feed is checked first (size, numbers, dates, fetchedAt) and refused with exit 2 if
+    implausible.  Concurrent imports wait for each other; the file is replaced atomically.
+    """
     from planner.rounds.importer import import_feed
     report = import_feed(Path(feed), root=Path(models_dir) if models_dir else None, allow_unknown=allow_unknown,
-                         snapshot=snapshot_date, imported_from=source_note)
+                         snapshot=snapshot_date, imported_from=source_note, force=force)
+    if not report.written:
+        click.echo(f"{report.path}: the feed lists no rounds; nothing changed (last_verified kept).")
+        return
     updated = "; ".join(f"{n} ({', '.join(fields)})" for n, fields in report.updated.items())
     click.echo(f"{report.path}: {len(report.added)} rounds added, {len(report.updated)} updated, "
                f"{report.unchanged} unchanged; feed snapshot {report.snapshot.isoformat()}.")

@@ -10,6 +10,13 @@ that do not add up, dates out of order) in the round's ``issues``.
 
 Unknown fields are errors, so a change in IRCC's format is noticed, not ignored.  Round
 names not in the table are collected and reported by the caller, never dropped.
+
+The feed is untrusted input, so it is checked before anything is stored: the file must be
+at most :data:`MAX_FEED_BYTES`; numbers must be ASCII digits with optional thousands commas
+and lie within plausible bounds (CRS 0..1200, draw size 0..100,000); dates must lie between
+:data:`EARLIEST_DATE` and the feed's snapshot date; ``fetchedAt`` must be a whole number of
+milliseconds between 2015 and tomorrow.  Every refusal is a :class:`FeedError` naming the
+file, the field and the fix; no input gives a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -38,6 +45,25 @@ OPTIONAL_FIELDS = ("drawNumberURL", "drawCutOff", "drawDistributionAsOn", *BUCKE
 TOP_LEVEL_FIELDS = ("rounds", "classes", "fetchedAt")
 
 SITE = "https://www.canada.ca"
+FEED_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
+
+MAX_FEED_BYTES = 5_000_000
+"""Largest feed file read; IRCC's full feed is under 1 MB.  A larger file is refused before parsing."""
+EARLIEST_DATE = date(2015, 1, 1)
+"""Express Entry began in 2015: no round, pool distribution or download of the feed is older."""
+MAX_CRS = 1200
+MAX_DRAW_SIZE = 100_000
+MAX_POOL_COUNT = 10_000_000
+"""Upper bound of a pool-distribution count (the whole pool has been under 300,000)."""
+MAX_VALUE_CHARS = 10_000
+"""Longest string value of a round; IRCC's longest are a few hundred characters of HTML."""
+MAX_JSON_INT_DIGITS = 30
+"""A bare JSON integer longer than this is never converted (Python refuses over 4,300 digits)."""
+
+_NUMBER = re.compile(r"[0-9]{1,3}(?:,[0-9]{3}){1,2}|[0-9]{1,9}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LONG_DATE = re.compile(r"([A-Za-z]+) ([0-9]{1,2}),? ([0-9]{4})")
+_ROUND_NUMBER = re.compile(r"[0-9]{1,5}[a-z]?")
 
 
 class FeedError(InputError):
@@ -46,52 +72,148 @@ class FeedError(InputError):
 
 @dataclass
 class ParsedFeed:
-    """What :func:`parse_feed` read: the rounds (oldest first) and what it could not map."""
+    """What :func:`parse_feed` read: the rounds (oldest first) and what it could not map.
+
+    ``snapshot`` is the date of the feed's ``fetchedAt`` (UTC), when it has one.
+    """
 
     rounds: list[Round]
     snapshot: date | None
     unknown_names: dict[str, list[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """The feed being read: its file, the latest date it may hold (and why), the name table."""
+
+    file: str
+    latest: date
+    latest_source: str
+    names: dict
+    unknown: dict[str, list[str]]
+
+    def error(self, message: str, where: str, hint: str | None = None) -> FeedError:
+        return FeedError(message, file=self.file, field=where, hint=hint or _value_hint())
+
+
+class _LongNumber:
+    """Stands for a bare JSON integer too long to be data; it is never converted to ``int``."""
+
+    def __init__(self, text: str):
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit number"
+
+
 def _hint() -> str:
-    return ("the file should be IRCC's ee_rounds_123_en.json "
-            "(https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json)")
+    return f"the file should be IRCC's ee_rounds_123_en.json ({FEED_URL})"
+
+
+def _show(raw: object) -> str:
+    """Describe a value for a message: short, and never the repr of a huge or deeply nested structure."""
+    if isinstance(raw, dict | list):
+        return f"a JSON {'object' if isinstance(raw, dict) else 'list'}"
+    text = repr(raw)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text):,} characters)"
+
+
+def _value_hint() -> str:
+    return f"correct this value, or download the feed again ({FEED_URL})"
+
+
+def _key(key: str) -> str:
+    """A field name for a message, cut short if a feed invents a huge one."""
+    return key if len(key) <= 60 else f"{key[:50]}... ({len(key):,} characters)"
+
+
+def _json_int(text: str) -> int | _LongNumber:
+    return int(text) if len(text) <= MAX_JSON_INT_DIGITS else _LongNumber(text)
+
+
+def _read_text(path: Path) -> str:
+    """Return the text of ``path``: at most :data:`MAX_FEED_BYTES`, UTF-8, a file (not a directory)."""
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FEED_BYTES + 1)
+    except FileNotFoundError:
+        raise FeedError("file not found", file=str(path), field="(file)",
+                        hint="give the path of a downloaded rounds feed") from None
+    except IsADirectoryError:
+        raise FeedError("this is a directory, not a feed file", file=str(path), field="(file)",
+                        hint="give the path of the downloaded feed file itself") from None
+    except OSError as error:
+        raise FeedError(f"cannot read the file ({error})", file=str(path), field="(file)", hint=_hint()) from None
+    if len(raw) > MAX_FEED_BYTES:
+        raise FeedError(f"the file is larger than {MAX_FEED_BYTES:,} bytes; IRCC's feed is under 1 MB",
+                        file=str(path), field="(file size)", hint=_hint())
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FeedError(f"not UTF-8 text ({error.reason} at byte {error.start:,})", file=str(path),
+                        field="(file)", hint=_hint()) from None
 
 
 def read_feed_json(path: Path) -> object:
-    """Return the parsed JSON of ``path``, raising :class:`FeedError` if unreadable."""
+    """Return the parsed JSON of ``path``, raising :class:`FeedError` if unreadable, too large or not JSON."""
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FeedError("file not found", file=str(path), hint="give the path of a downloaded rounds feed") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FeedError(f"cannot read the file ({error})", file=str(path), hint=_hint()) from None
-    try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
         raise FeedError(f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
-                        file=str(path), hint=_hint()) from None
+                        file=str(path), field="(JSON)", hint=_hint()) from None
+    except RecursionError:
+        raise FeedError("the JSON is nested too deeply to be a rounds feed", file=str(path), field="(JSON)",
+                        hint=_hint()) from None
+    except ValueError as error:  # any other limit of the parser: still the user's file, never a traceback
+        raise FeedError(f"not readable as JSON ({error})", file=str(path), field="(JSON)", hint=_hint()) from None
 
 
-def _number(raw: object, file: str, where: str) -> int:
-    text = raw.replace(",", "").strip() if isinstance(raw, str) else None
-    if text is None or not text.isdigit():
-        raise FeedError(f"expected a whole number such as \"2,000\", got {raw!r}", file=file, field=where,
-                        hint=_hint())
-    return int(text)
+def _number(raw: object, ctx: _Context, where: str, maximum: int) -> int:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not _NUMBER.fullmatch(text):  # not str.isdigit(): it accepts superscripts such as "²"
+        raise ctx.error(f"expected a whole number such as \"2,000\" (ASCII digits, optional thousands commas), "
+                        f"got {_show(raw)}", where)
+    value = int(text.replace(",", ""))
+    if value > maximum:
+        raise ctx.error(f"{value:,} is above the plausible maximum of {maximum:,}", where)
+    return value
 
 
-def _long_date(raw: str, file: str, where: str) -> date | None:
+def _in_range(value: date, ctx: _Context, where: str) -> date:
+    if not EARLIEST_DATE <= value <= ctx.latest:
+        raise ctx.error(f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()} (Express Entry's start) to "
+                        f"{ctx.latest.isoformat()} (the feed's snapshot date, from {ctx.latest_source})", where,
+                        hint="a date after the snapshot means the feed or its fetchedAt is wrong; download the "
+                             "feed again, or give the download date with --snapshot-date")
+    return value
+
+
+def _draw_date(raw: str, ctx: _Context, where: str) -> date:
+    text = raw.strip()
+    try:
+        value = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+    except ValueError:  # 2026-02-30
+        value = None
+    if value is None:
+        raise ctx.error(f"expected a date as YYYY-MM-DD, got {_show(raw)}", where)
+    return _in_range(value, ctx, where)
+
+
+def _long_date(raw: str, ctx: _Context, where: str) -> date | None:
     """Parse "September 13, 2026"; return None for an empty string."""
     text = " ".join(raw.split())
     if not text:
         return None
-    match = re.fullmatch(r"([A-Za-z]+) (\d{1,2}),? (\d{4})", text)
+    match = _LONG_DATE.fullmatch(text)
     month = MONTHS.get(match.group(1).lower()) if match else None
-    if match is None or month is None:
-        raise FeedError(f"expected a date such as \"September 13, 2026\", got {raw!r}", file=file, field=where,
-                        hint=_hint())
-    return date(int(match.group(3)), month, int(match.group(2)))
+    try:
+        value = date(int(match.group(3)), month, int(match.group(2))) if month else None
+    except ValueError:  # September 31
+        value = None
+    if value is None:
+        raise ctx.error(f"expected a date such as \"September 13, 2026\", got {_show(raw)}", where)
+    return _in_range(value, ctx, where)
 
 
 def _url(raw: str) -> str | None:
@@ -102,75 +224,88 @@ def _url(raw: str) -> str | None:
     return SITE + href if href.startswith("/") else href
 
 
-def _pool(entry: dict, as_of_raw: str, round_date: date, file: str, where: str,
-          issues: list[str]) -> PoolDistribution | None:
-    counts = {key: _number(entry.get(key, "0"), file, f"{where}.{key}") for key in (*BUCKET_KEYS, "dd18")}
-    as_of = _long_date(as_of_raw, file, f"{where}.drawDistributionAsOn")
+def _subtotal_issues(entry: dict, counts: dict[str, int], ctx: _Context, where: str) -> list[str]:
+    issues = []
+    for subtotal, parts, label in (("dd3", BUCKET_KEYS[2:7], "451-500"), ("dd9", BUCKET_KEYS[7:12], "401-450")):
+        if subtotal in entry:
+            value = _number(entry[subtotal], ctx, f"{where}.{subtotal}", MAX_POOL_COUNT)
+            if value and value != sum(counts[key] for key in parts):
+                issues.append(f"IRCC's subtotal {subtotal} ({label}) is {value:,} but its ranges add up to "
+                              f"{sum(counts[key] for key in parts):,}")
+    return issues
+
+
+def _pool(entry: dict, round_date: date, ctx: _Context, where: str, issues: list[str]) -> PoolDistribution | None:
+    counts = {key: _number(entry.get(key, "0"), ctx, f"{where}.{key}", MAX_POOL_COUNT)
+              for key in (*BUCKET_KEYS, "dd18")}
+    as_of = _long_date(entry.get("drawDistributionAsOn", ""), ctx, f"{where}.drawDistributionAsOn")
     if as_of is not None and as_of > round_date:
         issues.append(f"pool distribution date {as_of.isoformat()} is after the round")
     if not any(counts.values()):
         return None  # IRCC fills unpublished distributions with zeros
     if as_of is None:
-        raise FeedError("a pool distribution is given but drawDistributionAsOn is empty", file=file,
-                        field=f"{where}.drawDistributionAsOn", hint=_hint())
+        raise ctx.error("a pool distribution is given but drawDistributionAsOn is empty",
+                        f"{where}.drawDistributionAsOn")
     buckets = dict(zip(BUCKETS, (counts[key] for key in BUCKET_KEYS), strict=True))
     total = counts["dd18"]
     if sum(buckets.values()) != total:
         issues.append(f"pool buckets add up to {sum(buckets.values()):,} but IRCC's total (dd18) is {total:,}; "
                       f"difference {total - sum(buckets.values()):+,}")
-    for subtotal, parts, label in (("dd3", BUCKET_KEYS[2:7], "451-500"), ("dd9", BUCKET_KEYS[7:12], "401-450")):
-        if subtotal in entry:
-            value = _number(entry[subtotal], file, f"{where}.{subtotal}")
-            if value and value != sum(counts[key] for key in parts):
-                issues.append(f"IRCC's subtotal {subtotal} ({label}) is {value:,} but its ranges add up to "
-                              f"{sum(counts[key] for key in parts):,}")
+    issues.extend(_subtotal_issues(entry, counts, ctx, where))
     return PoolDistribution(as_of=as_of, total=total, buckets=buckets)
 
 
-def _round(entry: object, index: int, file: str, names: dict, unknown: dict[str, list[str]]) -> Round:
-    where = f"rounds[{index}]"
+def _check_shape(entry: object, ctx: _Context, where: str) -> dict:
+    """Return ``entry`` if it is an object of known fields, all present ones strings, the required ones there."""
     if not isinstance(entry, dict):
-        raise FeedError("each round must be a JSON object", file=file, field=where, hint=_hint())
+        raise ctx.error(f"each round must be a JSON object, got {_show(entry)}", where)
     for key in entry:
         if key not in REQUIRED_FIELDS and key not in OPTIONAL_FIELDS:
-            raise FeedError("unknown field; IRCC's feed format may have changed", file=file, field=f"{where}.{key}",
+            raise ctx.error("unknown field; IRCC's feed format may have changed", f"{where}.{_key(key)}",
                             hint=f"known fields: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}")
     for key in REQUIRED_FIELDS:
         if key not in entry:
-            raise FeedError("required field is missing", file=file, field=f"{where}.{key}", hint=_hint())
+            raise ctx.error("required field is missing", f"{where}.{key}")
     for key, value in entry.items():
         if not isinstance(value, str):
-            raise FeedError(f"expected a string (the feed quotes every value), got {value!r}", file=file,
-                            field=f"{where}.{key}", hint=_hint())
-    number = entry["drawNumber"].strip()
+            raise ctx.error(f"expected a string (the feed quotes every value), got {_show(value)}", f"{where}.{key}")
+        if len(value) > MAX_VALUE_CHARS:
+            raise ctx.error(f"the value is {len(value):,} characters long, over the plausible {MAX_VALUE_CHARS:,}",
+                            f"{where}.{key}")
+    return entry
+
+
+def _round_number(raw: str, ctx: _Context, where: str) -> str:
+    number = raw.strip()
+    if not _ROUND_NUMBER.fullmatch(number):
+        raise ctx.error(f"expected a round number such as \"444\" or \"91a\", got {_show(raw)}", where)
+    return number
+
+
+def _round(entry: object, index: int, ctx: _Context) -> Round:
+    entry = _check_shape(entry, ctx, f"rounds[{index}]")
+    number = _round_number(entry["drawNumber"], ctx, f"rounds[{index}].drawNumber")
     where = f"rounds[{index}] (round {number})"
-    try:
-        round_date = date.fromisoformat(entry["drawDate"].strip())
-    except ValueError:
-        raise FeedError(f"expected a date as YYYY-MM-DD, got {entry['drawDate']!r}", file=file,
-                        field=f"{where}.drawDate", hint=_hint()) from None
+    round_date = _draw_date(entry["drawDate"], ctx, f"{where}.drawDate")
     name = " ".join(entry["drawName"].split())
-    mapped = names.get(normalize_name(name))
+    mapped = ctx.names.get(normalize_name(name))
     if mapped is None:
-        unknown.setdefault(name, []).append(number)
-    issues: list[str] = []
+        ctx.unknown.setdefault(name, []).append(number)
     raw_tie = entry.get("drawCutOff", "")
-    tie_break, tie_notes = parse_tie_break(raw_tie, round_date)
-    issues.extend(tie_notes)
+    tie_break, issues = parse_tie_break(raw_tie, round_date)
     if tie_break is not None and tie_break.date() > round_date:
         issues.append(f"tie-break time {tie_break.date().isoformat()} is after the round date")
-    pool = _pool(entry, entry.get("drawDistributionAsOn", ""), round_date, file, where, issues)
+    pool = _pool(entry, round_date, ctx, where, issues)
     try:
         return Round(number=number, date=round_date, name=name,
                      type=mapped.type if mapped else UNKNOWN_TYPE, version=mapped.version if mapped else None,
-                     invitations=_number(entry["drawSize"], file, f"{where}.drawSize"),
-                     cutoff=_number(entry["drawCRS"], file, f"{where}.drawCRS"),
+                     invitations=_number(entry["drawSize"], ctx, f"{where}.drawSize", MAX_DRAW_SIZE),
+                     cutoff=_number(entry["drawCRS"], ctx, f"{where}.drawCRS", MAX_CRS),
                      tie_break=tie_break, tie_break_raw=raw_tie.strip() or None,
                      url=_url(entry.get("drawNumberURL", "")), pool=pool, issues=issues)
     except ValidationError as error:
         problem = error.errors()[0]
-        raise FeedError(problem["msg"], file=file, field=f"{where}.{'.'.join(map(str, problem['loc']))}",
-                        hint=_hint()) from None
+        raise ctx.error(problem["msg"], f"{where}.{'.'.join(map(str, problem['loc']))}") from None
 
 
 def _flag_repeated_pools(rounds: list[Round]) -> list[Round]:
@@ -191,39 +326,77 @@ def _flag_repeated_pools(rounds: list[Round]) -> list[Round]:
     return flagged
 
 
-def parse_feed(path: Path, names: NamesFile) -> ParsedFeed:
-    """Read the feed at ``path`` and return its rounds, oldest first.
-
-    Raises :class:`FeedError` for a missing file, invalid JSON, unknown or missing fields
-    and unreadable values.  Round names missing from ``names`` do not raise: those rounds
-    get type ``unknown`` and are listed in :attr:`ParsedFeed.unknown_names`.
-    """
-    file = str(path)
-    data = read_feed_json(path)
-    if not isinstance(data, dict) or "rounds" not in data:
-        raise FeedError("expected a JSON object with a \"rounds\" list", file=file, field="(top level)", hint=_hint())
+def _entries(data: object, file: str) -> list:
+    """Return the feed's ``rounds`` list, after checking the top level."""
+    if not isinstance(data, dict):
+        raise FeedError(f"expected a JSON object with a \"rounds\" list, got {_show(data)}", file=file,
+                        field="(top level)", hint=_hint())
     for key in data:
         if key not in TOP_LEVEL_FIELDS:
-            raise FeedError("unknown top-level field; IRCC's feed format may have changed", file=file, field=key,
-                            hint=f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}")
+            raise FeedError("unknown top-level field; IRCC's feed format may have changed", file=file,
+                            field=_key(key), hint=f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}")
+    if "rounds" not in data:
+        raise FeedError("expected a JSON object with a \"rounds\" list; there is none", file=file, field="rounds",
+                        hint=_hint())
     if not isinstance(data["rounds"], list):
-        raise FeedError("\"rounds\" must be a list", file=file, field="rounds", hint=_hint())
-    table = names.lookup()
-    unknown: dict[str, list[str]] = {}
+        raise FeedError(f"\"rounds\" must be a list, got {_show(data['rounds'])}", file=file, field="rounds",
+                        hint=_hint())
+    return data["rounds"]
+
+
+def _millis(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) * 1000
+
+
+def _fetched_date(value: object, file: str, today: date) -> date | None:
+    """Return the UTC date of ``fetchedAt`` (None if absent); refuse anything but plausible whole milliseconds."""
+    if value is None:
+        return None
+    hint = ("fetchedAt is when the feed was downloaded, in milliseconds since 1970 (1790576469911 is "
+            "2026-09-28); correct it, or remove it and give the download date with --snapshot-date")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FeedError(f"expected a whole number of milliseconds since 1970, got {_show(value)}", file=file,
+                        field="fetchedAt", hint=hint)
+    tomorrow = today + timedelta(days=1)
+    if not _millis(EARLIEST_DATE) <= value < _millis(tomorrow + timedelta(days=1)):
+        raise FeedError(f"{value} ms is not between {EARLIEST_DATE.isoformat()} and {tomorrow.isoformat()} "
+                        "(tomorrow, UTC)", file=file, field="fetchedAt", hint=hint)
+    return datetime.fromtimestamp(value / 1000, tz=timezone.utc).date()
+
+
+def _context(file: str, names: NamesFile, fetched: date | None, snapshot: date | None, today: date) -> _Context:
+    """The context of a feed: no date in it may be after the snapshot (given, else fetchedAt, else today)."""
+    latest, source = ((snapshot, "--snapshot-date") if snapshot else (fetched, "fetchedAt") if fetched
+                      else (today, "today, as the feed has no fetchedAt"))
+    return _Context(file=file, latest=latest, latest_source=source, names=names.lookup(), unknown={})
+
+
+def _parse_rounds(entries: list, ctx: _Context) -> list[Round]:
     rounds: dict[str, Round] = {}
-    for index, entry in enumerate(data["rounds"]):
-        parsed = _round(entry, index, file, table, unknown)
+    for index, entry in enumerate(entries):
+        parsed = _round(entry, index, ctx)
         previous = rounds.get(parsed.number)
         if previous is not None and previous != parsed:
-            raise FeedError(f"round {parsed.number} appears twice with different contents", file=file,
-                            field=f"rounds[{index}]", hint="the feed is inconsistent; download it again")
+            raise ctx.error(f"round {parsed.number} appears twice with different contents", f"rounds[{index}]",
+                            hint="the feed is inconsistent; download it again")
         rounds[parsed.number] = parsed
-    snapshot = None
-    fetched = data.get("fetchedAt")
-    if fetched is not None:
-        if not isinstance(fetched, int | float) or isinstance(fetched, bool):
-            raise FeedError(f"expected milliseconds since 1970, got {fetched!r}", file=file, field="fetchedAt",
-                            hint=_hint())
-        snapshot = datetime.fromtimestamp(fetched / 1000, tz=timezone.utc).date()
-    ordered = sorted(rounds.values(), key=lambda item: item.sort_key)
-    return ParsedFeed(rounds=_flag_repeated_pools(ordered), snapshot=snapshot, unknown_names=unknown)
+    return sorted(rounds.values(), key=lambda item: item.sort_key)
+
+
+def parse_feed(path: Path, names: NamesFile, *, today: date | None = None,
+               snapshot: date | None = None) -> ParsedFeed:
+    """Read the feed at ``path`` and return its rounds, oldest first.
+
+    Raises :class:`FeedError` for a missing, oversized or non-JSON file, unknown or missing
+    fields, and unreadable or implausible values.  Dates may not be after ``snapshot`` (the
+    download date, when the caller knows it), else the feed's ``fetchedAt``, else ``today``.
+    Round names missing from ``names`` do not raise: those rounds get type ``unknown`` and are
+    listed in :attr:`ParsedFeed.unknown_names`.
+    """
+    file, today = str(path), today or date.today()
+    data = read_feed_json(path)
+    entries = _entries(data, file)
+    fetched = _fetched_date(data.get("fetchedAt"), file, today)
+    ctx = _context(file, names, fetched, snapshot, today)
+    rounds = _parse_rounds(entries, ctx)
+    return ParsedFeed(rounds=_flag_repeated_pools(rounds), snapshot=fetched, unknown_names=ctx.unknown)
