@@ -57,10 +57,10 @@ def language_tests(draw, as_of: date):
 
 
 @st.composite
-def credentials(draw, as_of: date):
+def credentials(draw, as_of: date, born: date = date(1900, 1, 1)):
     level = draw(st.sampled_from(["secondary", "post_secondary", "bachelor", "master", "professional", "doctoral"]))
     item = {"level": level, "country": draw(st.sampled_from(COUNTRIES)),
-            "completed": _iso(draw(dates(as_of - timedelta(days=30 * 365), as_of + timedelta(days=365)))),
+            "completed": _iso(draw(dates(max(as_of - timedelta(days=30 * 365), born), as_of + timedelta(days=365)))),
             "eca": draw(st.booleans()), "full_time": draw(st.booleans())}
     if level == "post_secondary" or draw(st.booleans()):
         item["program_years"] = draw(st.integers(1, 5))
@@ -70,8 +70,8 @@ def credentials(draw, as_of: date):
 
 
 @st.composite
-def jobs(draw, as_of: date):
-    start = draw(dates(as_of - timedelta(days=15 * 365), as_of + timedelta(days=180)))
+def jobs(draw, as_of: date, born: date = date(1900, 1, 1)):
+    start = draw(dates(max(as_of - timedelta(days=15 * 365), born), as_of + timedelta(days=180)))
     item = {"noc": draw(st.sampled_from(NOCS)), "country": draw(st.sampled_from(COUNTRIES)), "start": _iso(start),
             "hours_per_week": draw(st.sampled_from([5, 10, 15, 20, 25, 30, 35, 37.5, 40, 50, 60, 80])),
             "self_employed": draw(st.booleans()), "while_full_time_student": draw(st.booleans()),
@@ -87,13 +87,15 @@ def jobs(draw, as_of: date):
 def profiles(draw, as_of: date | None = None):
     """A random profile that passes the schema and the as-of checks, with its as-of date."""
     as_of = as_of or draw(dates(FIRST_DAY, LAST_DAY))
-    birth = draw(dates(as_of - timedelta(days=60 * 365), as_of - timedelta(days=16 * 365)))
+    birth = draw(dates(as_of - timedelta(days=60 * 365), as_of - timedelta(days=16 * 366)))  # at least 16 years
     data = {
         "birth_date": _iso(birth),
-        "citizenships": draw(st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=2, unique=True)),
-        "education": draw(st.lists(credentials(as_of), max_size=3)),
+        # a Canadian citizen needs no route and is refused at the boundary (tests/test_hostile_profiles.py)
+        "citizenships": draw(st.lists(st.sampled_from([c for c in COUNTRIES if c != "CA"]), min_size=1, max_size=2,
+                                      unique=True)),
+        "education": draw(st.lists(credentials(as_of, birth), max_size=3)),
         "language_tests": draw(st.lists(language_tests(as_of), max_size=3)),
-        "work_history": draw(st.lists(jobs(as_of), max_size=4)),
+        "work_history": draw(st.lists(jobs(as_of, birth), max_size=4)),
         "sibling_in_canada": draw(st.booleans()),
         "relative_in_canada": draw(st.booleans()),
         "dependent_children": draw(st.integers(0, 4)),

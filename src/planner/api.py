@@ -12,7 +12,7 @@ from datetime import date
 from planner import memo
 from planner.eligibility import evaluate
 from planner.graph import ProfileGraph, build_graph, prune_for_profile
-from planner.inputs import check_profile
+from planner.inputs import check_as_of, check_plan_arguments, check_profile
 from planner.profile import Profile
 from planner.programs import catalogue
 from planner.result import Exclusion, Route, RoutePlan, Step
@@ -68,14 +68,16 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
     """
     if objective not in OBJECTIVES:
         from planner.errors import InputError
-        raise InputError(f"unknown objective '{objective}'", field="objective", hint=f"use one of {', '.join(OBJECTIVES)}")
+        raise InputError(f"unknown objective {objective!r}", field="objective", hint=f"use one of {', '.join(OBJECTIVES)}")
+    as_of = date.today() if as_of is None else as_of
+    check_plan_arguments(profile, objective, as_of, horizon, alternatives)
     with memo.scope():
-        return _plan(profile, objective, as_of or date.today(), horizon, alternatives)
+        return _plan(profile, objective, check_as_of(as_of, "as_of"), horizon, alternatives)
 
 
 def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, alternatives: int) -> RoutePlan:
     check_profile(profile, as_of)
-    horizon = horizon or profile.preferences.horizon_months
+    horizon = profile.preferences.horizon_months if horizon is None else horizon
     cat, pruned, tables, states = prepare(profile, as_of, horizon, through=-1)
     once_each = {e.program: e for e in pruned.excluded}.values()  # a program on several edges is excluded once
     excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in once_each]

@@ -61,7 +61,7 @@ def _load(profile_path: str, as_of: date | None):
 
 
 @cli.command()
-@click.argument("profile", type=click.Path(dir_okay=False))
+@click.argument("profile", type=click.Path())
 @AS_OF
 @JSON
 def crs(profile, as_of, as_json):
@@ -77,7 +77,7 @@ def crs(profile, as_of, as_json):
 
 
 @cli.command()
-@click.argument("profile", type=click.Path(dir_okay=False))
+@click.argument("profile", type=click.Path())
 @AS_OF
 @JSON
 @click.option("--program", "programs", multiple=True, help="Program id or alias (repeatable; default: FSW, CEC, FST).")

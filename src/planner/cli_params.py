@@ -16,9 +16,11 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value)
+            found = date.fromisoformat(value)
         except ValueError:
             self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-25", param, ctx)
+        from planner.inputs import check_as_of
+        return check_as_of(found, f"--{param.name.replace('_', '-')}" if param is not None else "date")
 
 
 DATE = DateParam()

@@ -21,7 +21,7 @@ HORIZON = click.option("--horizon", type=click.IntRange(1, 240), default=None,
 
 
 @click.command()
-@click.argument("profile", type=click.Path(dir_okay=False))
+@click.argument("profile", type=click.Path())
 @OBJECTIVE
 @AS_OF
 @HORIZON
@@ -44,7 +44,7 @@ def route(profile, objective, as_of, horizon, as_json, as_markdown):
 
 
 @click.command()
-@click.argument("profile", type=click.Path(dir_okay=False))
+@click.argument("profile", type=click.Path())
 @OBJECTIVE
 @AS_OF
 @HORIZON
@@ -107,7 +107,7 @@ def programs(as_of, as_json):
 
 
 @click.command()
-@click.option("--profile", "profile_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--profile", "profile_path", type=click.Path(), default=None,
               help="Prune the graph for this profile (ruled-out options shown faded with reasons).")
 @AS_OF
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json", "png", "svg"]), default="mermaid",

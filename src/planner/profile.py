@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import stat
+import sys
 import typing
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 
 from planner.errors import ProfileError
 from planner.rules.loader import format_loc
@@ -29,8 +31,30 @@ Province = Literal["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "
 Role = Literal["executive", "managerial", "specialized_knowledge", "other"]
 
 
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+"""Dates a profile may hold: anything else is a typo (9999-12-31, year 1), never a fact about a person."""
+
+MAX_ITEMS = 50
+"""The most credentials, tests or jobs one list may hold (more is not a person's history but a runaway file)."""
+
+MAX_TEXT = 300
+"""The longest text a profile field may hold."""
+
+
+def _sane_date(value: date) -> date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"{value} is outside the dates a profile can hold ({EARLIEST_DATE} to {LATEST_DATE})")
+    return value
+
+
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
+"""A date between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False,
+                              str_max_length=MAX_TEXT)
 
 
 def _country(value: str) -> str:
@@ -44,24 +68,24 @@ class Education(_Strict):
     """A completed (or expected) credential."""
 
     level: EducationLevel
-    program_years: int | None = Field(default=None, ge=1, le=10,
+    program_years: int | None = Field(default=None, ge=1, le=10, strict=True,
                                       description="Length of the program in years (needed for post_secondary: 1, 2, or 3+).")
     program_months: int | None = Field(
-        default=None, ge=1, le=120,
+        default=None, ge=1, le=120, strict=True,
         description="Length of the program in months, when it is not a whole number of years (e.g. 8 or 16); "
                     "a post-graduation work permit lasts as long as a program of under two years.")
     country: str = Field(description="Where the credential was earned (ISO code); 'CA' for Canadian credentials.")
-    completed: date
-    eca: bool = Field(default=False, description="A foreign credential has an Educational Credential Assessment.")
-    full_time: bool = True
+    completed: SaneDate
+    eca: StrictBool = Field(default=False, description="A foreign credential has an Educational Credential Assessment.")
+    full_time: StrictBool = True
     months_studied_in_canada: int | None = Field(
-        default=None, ge=0, le=240,
+        default=None, ge=0, le=240, strict=True,
         description="Months physically in Canada while studying; when absent for a Canadian credential, "
                     "the planner assumes the in-Canada study condition is met and says so.")
-    study_permit_applied: date | None = Field(
+    study_permit_applied: SaneDate | None = Field(
         default=None, description="When the study permit for this Canadian program was applied for (the "
                                   "post-graduation work permit's field-of-study rule depends on it).")
-    pgwp_eligible_field: bool | None = Field(
+    pgwp_eligible_field: StrictBool | None = Field(
         default=None, description="The program's field of study (CIP code) is on IRCC's list of fields eligible "
                                   "for a post-graduation work permit; leave out if you have not checked.")
 
@@ -88,7 +112,7 @@ class LanguageTest(_Strict):
     """Raw results of one approved language test; CLB/NCLC levels are derived from them."""
 
     test: TestName
-    date: date
+    date: SaneDate
     listening: float
     reading: float
     writing: float
@@ -106,19 +130,19 @@ class Work(_Strict):
     employer: str | None = None
     country: str
     province: Province | None = Field(default=None, description="For work in Canada: the province or territory.")
-    start: date
-    end: date | None = None
+    start: SaneDate
+    end: SaneDate | None = None
     hours_per_week: float = Field(gt=0, le=168)
-    self_employed: bool = False
-    while_full_time_student: bool = False
-    canadian_related_entity: bool = Field(
+    self_employed: StrictBool = False
+    while_full_time_student: StrictBool = False
+    canadian_related_entity: StrictBool = Field(
         default=False, description="The employer has a Canadian parent, subsidiary, branch or affiliate.")
-    opening_canadian_office: bool = Field(
+    opening_canadian_office: StrictBool = Field(
         default=False, description="The employer has no Canadian entity yet and is sending you to open its first "
                                    "Canadian office (an intra-company start-up transfer).")
     role: Role | None = None
-    paid: bool = True
-    authorized: bool = Field(default=True, description="Work in Canada was done with authorization to work.")
+    paid: StrictBool = True
+    authorized: StrictBool = Field(default=True, description="Work in Canada was done with authorization to work.")
 
     _country = field_validator("country")(classmethod(lambda cls, v: _country(v)))
 
@@ -160,7 +184,7 @@ class StatusInCanada(_Strict):
 
     status: StatusKind = "outside"
     permit: str | None = Field(default=None, description="Program id or short name of the permit held, e.g. 'pgwp'.")
-    valid_until: date | None = None
+    valid_until: SaneDate | None = None
     province: Province | None = None
 
 
@@ -170,13 +194,13 @@ class JobOffer(_Strict):
     noc: str
     province: Province | None = None
     employer: str | None = None
-    annual_salary_cad: float | None = Field(default=None, ge=0)
-    hourly_wage_cad: float | None = Field(default=None, ge=0)
-    permanent: bool = False
-    duration_months: int | None = Field(default=None, ge=1, le=600)
-    full_time: bool = True
-    lmia: bool = Field(default=False, description="The offer is supported by a positive LMIA.")
-    gts_referral: bool = Field(default=False, description="The employer was referred to Global Talent Stream Category A by a designated partner.")
+    annual_salary_cad: float | None = Field(default=None, ge=0, le=100_000_000)
+    hourly_wage_cad: float | None = Field(default=None, ge=0, le=50_000)
+    permanent: StrictBool = False
+    duration_months: int | None = Field(default=None, ge=1, le=600, strict=True)
+    full_time: StrictBool = True
+    lmia: StrictBool = Field(default=False, description="The offer is supported by a positive LMIA.")
+    gts_referral: StrictBool = Field(default=False, description="The employer was referred to Global Talent Stream Category A by a designated partner.")
 
     @field_validator("noc")
     @classmethod
@@ -195,21 +219,26 @@ class Nomination(_Strict):
     """A provincial nomination already received."""
 
     province: Province
-    date: date
-    express_entry_linked: bool
+    date: SaneDate
+    express_entry_linked: StrictBool
 
 
 class Spouse(_Strict):
     """The spouse or common-law partner."""
 
-    accompanying: bool = True
-    canadian_citizen_or_pr: bool = False
-    birth_date: date | None = None
-    citizenships: list[str] = Field(default_factory=list)
-    education: list[Education] = Field(default_factory=list)
-    language_tests: list[LanguageTest] = Field(default_factory=list)
-    work_history: list[Work] = Field(default_factory=list)
+    accompanying: StrictBool = True
+    canadian_citizen_or_pr: StrictBool = False
+    birth_date: SaneDate | None = None
+    citizenships: list[str] = Field(default_factory=list, max_length=5)
+    education: list[Education] = Field(default_factory=list, max_length=MAX_ITEMS)
+    language_tests: list[LanguageTest] = Field(default_factory=list, max_length=MAX_ITEMS)
+    work_history: list[Work] = Field(default_factory=list, max_length=MAX_ITEMS)
     status_in_canada: StatusInCanada | None = None
+
+    @field_validator("citizenships")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        return [_country(v) for v in values]
 
 
 class Preferences(_Strict):
@@ -222,31 +251,31 @@ class Preferences(_Strict):
                     "and federal Express Entry applicants outside Quebec). When empty, your job offer's province "
                     "and the province you live in now count as your intent; with neither, plans say which "
                     "province they assume.")
-    horizon_months: int = Field(default=60, ge=1, le=240)
+    horizon_months: int = Field(default=60, ge=1, le=240, strict=True)
     objective: Literal["fastest", "probable", "cheapest"] | None = None
-    max_cost_cad: float | None = Field(default=None, ge=0)
+    max_cost_cad: float | None = Field(default=None, ge=0, le=1_000_000_000)
 
 
 class Profile(_Strict):
     """A person's situation.  See ``planner schema`` for the JSON Schema."""
 
     name: str | None = None
-    birth_date: date
-    citizenships: list[str] = Field(min_length=1)
+    birth_date: SaneDate
+    citizenships: list[str] = Field(min_length=1, max_length=5)
     marital_status: Literal["single", "married", "common_law", "divorced", "separated", "widowed"] = "single"
     first_official_language: Literal["en", "fr"] | None = None
-    education: list[Education] = Field(default_factory=list)
-    language_tests: list[LanguageTest] = Field(default_factory=list)
-    work_history: list[Work] = Field(default_factory=list)
+    education: list[Education] = Field(default_factory=list, max_length=MAX_ITEMS)
+    language_tests: list[LanguageTest] = Field(default_factory=list, max_length=MAX_ITEMS)
+    work_history: list[Work] = Field(default_factory=list, max_length=MAX_ITEMS)
     status_in_canada: StatusInCanada = Field(default_factory=StatusInCanada)
     job_offer: JobOffer | None = None
-    sibling_in_canada: bool = False
-    relative_in_canada: bool = Field(default=False, description="A parent, grandparent, child, grandchild, sibling, aunt/uncle or niece/nephew who is a citizen/PR living in Canada.")
-    dependent_children: int = Field(default=0, ge=0, le=20)
-    settlement_funds_cad: float = Field(default=0, ge=0)
+    sibling_in_canada: StrictBool = False
+    relative_in_canada: StrictBool = Field(default=False, description="A parent, grandparent, child, grandchild, sibling, aunt/uncle or niece/nephew who is a citizen/PR living in Canada.")
+    dependent_children: int = Field(default=0, ge=0, le=20, strict=True)
+    settlement_funds_cad: float = Field(default=0, ge=0, le=1_000_000_000_000)
     trade_certificate: TradeCertificate | None = None
     provincial_nomination: Nomination | None = None
-    iec_participations: int = Field(default=0, ge=0, le=10,
+    iec_participations: int = Field(default=0, ge=0, le=10, strict=True,
                                     description="How many times you have taken part in International Experience Canada.")
     spouse: Spouse | None = None
     preferences: Preferences = Field(default_factory=Preferences)
@@ -387,24 +416,61 @@ def parse_profile(data: object, source: str = "profile") -> Profile:
                            problems=rest) from None
 
 
+MAX_PROFILE_BYTES = 1_000_000
+"""The largest profile file read (a real profile is a few kilobytes)."""
+
+STDIN = "-"
+"""The profile path that means "read standard input"."""
+
+
 def load_profile(path: str | Path) -> Profile:
-    """Read a profile JSON file; malformed JSON and schema errors become :class:`ProfileError`."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError("file not found", file=str(path), hint="check the path") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ProfileError(f"cannot read the file: {error}", file=str(path), hint="save it as UTF-8 JSON") from None
+    """Read a profile JSON file (``-``: standard input); malformed JSON and schema errors become :class:`ProfileError`."""
+    source = str(path)
+    text = _read_text(source)
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
         raise ProfileError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-                           file=str(path), hint="fix the JSON syntax (a trailing comma or missing quote is common)") from None
+                           file=source, hint="fix the JSON syntax (a trailing comma or missing quote is common)") from None
     except _DuplicateKey as error:
         raise ProfileError(f"the key '{error.key}' appears twice in the same object (only the last would be kept)",
-                           file=str(path), field=error.key, hint="keep one of the two; each key may appear once") from None
-    return parse_profile(data, source=str(path))
+                           file=source, field=error.key, hint="keep one of the two; each key may appear once") from None
+    except RecursionError:
+        raise ProfileError("the JSON is nested too deeply to be a profile", file=source,
+                           hint="a profile nests objects a few levels deep; see examples/profiles/") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise ProfileError(f"not a usable JSON value: {error}", file=source,
+                           hint="write numbers as ordinary numbers (e.g. 40 or 37.5)") from None
+    return parse_profile(data, source=source)
+
+
+def _read_text(source: str) -> str:
+    """The text of a profile file or of standard input, refusing what cannot be a profile before reading it all."""
+    if source == STDIN:
+        raw = sys.stdin.buffer.read(MAX_PROFILE_BYTES + 1)
+    else:
+        path = Path(source)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise ProfileError("file not found", file=source, hint="check the path") from None
+        except OSError as error:
+            raise ProfileError(f"cannot read the file: {error.strerror}", file=source, hint="check the path") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise ProfileError("not a regular file (a directory, device or pipe)", file=source,
+                               hint="give the path of a profile .json file, or - to read standard input")
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_PROFILE_BYTES + 1)
+        except OSError as error:
+            raise ProfileError(f"cannot read the file: {error.strerror}", file=source, hint="check its permissions") from None
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise ProfileError(f"larger than {MAX_PROFILE_BYTES:,} bytes: not a profile", file=source,
+                           hint="a profile is a small JSON object; see examples/profiles/")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProfileError(f"not UTF-8 text (byte {error.start})", file=source, hint="save it as UTF-8 JSON") from None
 
 
 class _DuplicateKey(ValueError):

@@ -22,14 +22,19 @@ def dates_between(draw, start: date, end: date) -> str:
 
 @st.composite
 def language_test(draw, earliest: date = date(2024, 1, 1)):
-    kind = draw(st.sampled_from(["ielts_general", "celpip_general", "tef_canada"]))
+    kind = draw(st.sampled_from(["ielts_general", "celpip_general", "tef_canada", "pte_core", "tcf_canada"]))
     when = draw(dates_between(earliest, AS_OF - timedelta(days=1)))
-    # Half the tests are strong (most abilities at CLB 7 or more), so that many profiles have routes to compare.
-    strong = draw(st.booleans())
+    # Three tests in four are strong (most abilities at CLB 7 or more), so that many profiles have routes to check.
+    strong = draw(st.integers(0, 3)) > 0
     if kind == "ielts_general":
         scores = {a: draw(st.sampled_from(IELTS[4:] if strong else IELTS)) for a in ABILITIES}
     elif kind == "celpip_general":
         scores = {a: draw(st.integers(7 if strong else 4, 12)) for a in ABILITIES}
+    elif kind == "pte_core":
+        scores = {a: draw(st.integers(60 if strong else 30, 90)) for a in ABILITIES}
+    elif kind == "tcf_canada":  # listening and reading 0-699, writing and speaking 0-20
+        scores = {a: draw(st.integers(450 if strong else 250, 699)) for a in ("listening", "reading")}
+        scores.update({a: draw(st.integers(10 if strong else 4, 20)) for a in ("writing", "speaking")})
     else:
         scores = {a: draw(st.integers(450 if strong else 250, 699)) for a in ABILITIES}
     return {"test": kind, "date": when, **scores}
@@ -82,12 +87,21 @@ def profiles(draw):
                  "permanent": permanent, "lmia": draw(st.booleans()),
                  "duration_months": None if permanent else draw(st.sampled_from([None, 12, 24, 36]))}
     married = draw(st.booleans())
+    if draw(st.integers(0, 2)) == 0:  # a strong candidate (master's, CLB 10+, under 33): more routes to check
+        education.append({"level": "master", "program_years": 2, "country": citizenship, "completed": "2018-06-30",
+                          "eca": True})
+        tests = [{"test": "celpip_general", "date": draw(dates_between(date(2024, 6, 1), AS_OF - timedelta(days=1))),
+                  **{a: draw(st.integers(10, 12)) for a in ABILITIES}}]
+        birth = draw(dates_between(date(1994, 1, 1), date(2000, 1, 1)))
+    else:
+        tests = draw(st.lists(language_test(), min_size=0, max_size=2))
+        birth = draw(dates_between(date(1970, 1, 1), date(2002, 1, 1)))
     profile = {
-        "birth_date": draw(dates_between(date(1970, 1, 1), date(2002, 1, 1))),
+        "birth_date": birth,
         "citizenships": [citizenship],
         "marital_status": "married" if married else "single",
         "education": education,
-        "language_tests": draw(st.lists(language_test(), min_size=0, max_size=2)),
+        "language_tests": tests,
         "work_history": jobs,
         "status_in_canada": status,
         "job_offer": offer,
@@ -96,8 +110,17 @@ def profiles(draw):
         "preferences": {"provinces": draw(st.sampled_from([[], [], [province], ["ON", "BC"], ["QC"]]))},
     }
     if married:
-        profile["spouse"] = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",
-                             "language_tests": draw(st.lists(language_test(), max_size=1))}
+        spouse = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",
+                  "language_tests": draw(st.lists(language_test(), max_size=1))}
+        if draw(st.booleans()):  # a spouse working in Canada (the spousal open work permit's principal)
+            spouse["work_history"] = [{**draw(job("CA", ongoing=True)), "province": province}]
+            spouse["status_in_canada"] = {"status": "worker", "valid_until": draw(
+                dates_between(AS_OF + timedelta(days=30), AS_OF + timedelta(days=1200)))}
+        profile["spouse"] = spouse
+    if draw(st.integers(0, 5)) == 0:  # a nomination already received
+        profile["provincial_nomination"] = {"province": draw(st.sampled_from(PROVINCES)),
+                                            "date": draw(dates_between(AS_OF - timedelta(days=200), AS_OF - timedelta(days=1))),
+                                            "express_entry_linked": draw(st.booleans())}
     return profile
 
 

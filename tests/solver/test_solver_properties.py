@@ -20,6 +20,8 @@ from planner.validate import validate_plan
 from .strategies import AS_OF, PLAN_DATES, profiles, shifted
 
 EXAMPLES = int(os.environ.get("PLANNER_PROPERTY_EXAMPLES", "500"))
+VALIDITY_EXAMPLES = int(os.environ.get("PLANNER_VALIDITY_EXAMPLES", "2000"))
+"""Random profiles whose routes must all pass the validator (PLANNER_VALIDITY_EXAMPLES=10000 for a larger run)."""
 HORIZON = 30
 
 
@@ -55,9 +57,10 @@ def model_primary(tables, timing, objective):
     return {"fastest": timing.pr, "probable": timing.log_cost, "cheapest": timing.cost}[objective]
 
 
-@settings(max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(max_examples=VALIDITY_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]), st.sampled_from(PLAN_DATES))
 def test_every_route_is_valid_against_the_rules(data, objective, as_of):
+    """No route, and no alternative, leaves the person out of status, breaks a requirement or a deadline."""
     profile = parse_profile(shifted(data, as_of))
     result = plan(profile, objective=objective, as_of=as_of, horizon=HORIZON, alternatives=1)
     for route in [result.route, *result.alternatives] if result.found else []:
