@@ -10,24 +10,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
 
 from planner.dates import add_years
 from planner.errors import ProfileError
 from planner.memo import per_scope
 from planner.profile import ABILITIES, Ability, LanguageTest, TestName
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Dated, InForce, ModelFile, Strict
+from planner.rules.schema import Amount, Count, Dated, InForce, ModelFile, Strict
 
 TEST_NAMES: tuple[TestName, ...] = ("ielts_general", "celpip_general", "pte_core", "tef_canada", "tcf_canada")
 
 
 class ScoreRange(Strict):
-    """The valid raw scores for one ability: from ``min`` to ``max`` in steps of ``step``."""
+    """The valid raw scores for one ability: from ``min`` to ``max`` (not below ``min``) in steps of ``step`` (above 0)."""
 
-    min: float
-    max: float
-    step: float
+    min: Amount
+    max: Amount
+    step: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _max_not_below_min(self):
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max:g}) is below min ({self.min:g})")
+        return self
 
     def contains(self, score: float) -> bool:
         """True if ``score`` is a score the test can give."""
@@ -38,13 +46,13 @@ class ScoreRange(Strict):
 
 
 class Band(Strict):
-    """Minimum raw score per ability for one CLB/NCLC level."""
+    """Minimum raw score per ability for one CLB/NCLC level (1 to 12)."""
 
-    clb: int
-    listening: float
-    reading: float
-    writing: float
-    speaking: float
+    clb: int = Field(ge=1, le=12)
+    listening: Amount
+    reading: Amount
+    writing: Amount
+    speaking: Amount
 
 
 class LanguageTestFile(ModelFile):
@@ -56,13 +64,23 @@ class LanguageTestFile(ModelFile):
     keyed_by: Literal["as_of", "test_date"] = "as_of"
     accepted: Dated[bool]
     score_ranges: Dated[dict[Ability, ScoreRange]]
-    table: Dated[list[Band]]
+    """A range for each of the four abilities."""
+    table: Dated[Annotated[list[Band], Field(min_length=1)]]
+
+    @field_validator("score_ranges")
+    @classmethod
+    def _every_ability(cls, ranges: Dated[dict[Ability, ScoreRange]]) -> Dated[dict[Ability, ScoreRange]]:
+        for effective, dated in ranges.values.items():
+            missing = [ability for ability in ABILITIES if ability not in dated.value]
+            if missing:
+                raise ValueError(f"the ranges from {effective} have none for {', '.join(missing)}")
+        return ranges
 
 
 class ValidityFile(ModelFile):
     """Schema of ``models/language/validity.yaml``."""
 
-    validity_years: Dated[int]
+    validity_years: Dated[Count]
 
 
 @lru_cache(maxsize=None)

@@ -13,15 +13,15 @@ import difflib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from planner.errors import InputError, ModelFileError
 from planner.profile import EducationLevel, Province
 from planner.requirements import Requirement
-from planner.rules.loader import models_dir, read_yaml, validate
-from planner.rules.schema import Dated, ModelFile, Reference, Strict
+from planner.rules.loader import load_manifest, load_model_file, model_files, models_dir, read_yaml, validate
+from planner.rules.schema import Amount, Count, Dated, ModelFile, Probability, Reference, Strict
 
 ProgramKind = Literal["temporary", "permanent", "provincial", "quebec", "express_entry", "category"]
 STATUS_WILDCARD_PREFIX = "@"
@@ -30,10 +30,17 @@ StepKind = Literal["apply_permit", "enter_pool", "nomination", "invitation", "ap
 
 
 class Processing(Strict):
-    """Processing time in months: the median and the 80th percentile."""
+    """Processing time in months: the median and the 80th percentile (never below the median)."""
 
-    median_months: float = Field(ge=0)
-    p80_months: float = Field(ge=0)
+    median_months: Amount
+    p80_months: Amount
+
+    @model_validator(mode="after")
+    def _p80_not_below_median(self):
+        if self.p80_months < self.median_months:
+            raise ValueError(f"p80_months ({self.p80_months:g}) is below median_months ({self.median_months:g}); "
+                             "80% of applications cannot be done sooner than half of them")
+        return self
 
 
 class Fee(Strict):
@@ -41,10 +48,10 @@ class Fee(Strict):
     the principal applicant) it covers, up to ``max_cad``."""
 
     label: str
-    amount_cad: float = Field(ge=0)
+    amount_cad: Amount
     payer: Literal["applicant", "employer"] = "applicant"
     per: Literal["application", "adult", "child", "person", "dependant"] = "application"
-    max_cad: float | None = Field(default=None, ge=0)
+    max_cad: Amount | None = None
     """The most charged for one application, whatever the number of people (biometrics: CAD 170 a family)."""
     on_renewal: bool = True
     """Charged again when the permit is renewed (biometrics, valid ten years, are not)."""
@@ -63,7 +70,8 @@ class Selection(Strict):
     """
 
     series: str
-    after_invitation: float = Field(ge=0, le=1)
+    """A key of ``series`` in ``models/rounds/provincial_draws.yaml`` (checked when the catalogue loads)."""
+    after_invitation: Probability
 
 
 class PortOfEntry(Strict):
@@ -79,9 +87,9 @@ class LengthFromProgram(Strict):
     or more, and credentials of ``full_for_levels``, give ``full_months``; others their own length.
     """
 
-    min_program_months: int = Field(ge=1)
-    full_from_program_months: int = Field(ge=1)
-    full_months: int = Field(ge=1)
+    min_program_months: Count
+    full_from_program_months: Count
+    full_months: Count
     full_for_levels: list[EducationLevel] = Field(default_factory=list)
 
 
@@ -94,10 +102,10 @@ class Grant(Strict):
     """
 
     status: str
-    initial_months: int | None = None
-    renewal_months: int | None = None
-    max_months: int | None = None
-    months_by_citizenship: dict[str, int] | None = None
+    initial_months: Count | None = None
+    renewal_months: Count | None = None
+    max_months: Count | None = None
+    months_by_citizenship: dict[str, Count] | None = Field(default=None, min_length=1)
     length_from_program: LengthFromProgram | None = None
     open_permit: bool = False
     counts_as_canadian_experience: bool = True
@@ -126,7 +134,8 @@ class ProgramFile(ModelFile):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
     label: str
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]] = Field(default_factory=list)
+    """Other names for ``--program``; unique across the catalogue (no other program's id or alias)."""
     kind: ProgramKind
     jurisdiction: str
     references: list[Reference] = Field(min_length=1)
@@ -142,7 +151,7 @@ class ProgramFile(ModelFile):
     fees: Dated[list[Fee]] | None = None
     lmia_required: bool = False
     spouse_open_work_permit: Dated[SpousePermit] | None = None
-    success_probability: Dated[float] | None = None
+    success_probability: Dated[Probability] | None = None
     selection: Dated[Selection] | None = None
     """From when a province's published draws select for the program (see :class:`Selection`)."""
     express_entry_linked: bool | None = None
@@ -229,31 +238,121 @@ class Catalogue:
                          hint=(f"did you mean {', '.join(close)}?" if close else "run 'planner programs' for the list"))
 
 
+PROGRAMS_DIR = "programs/"
+DRAWS_FILE = "rounds/provincial_draws.yaml"
+STATUS_RULES_FILE = "federal/status.yaml"
+
+
+def program_paths(root: Path) -> list[Path]:
+    """The program files: those ``models/manifest.yaml`` lists under ``programs/``, sorted.
+
+    A file under ``programs/`` the manifest does not list, a listed one that is missing, and
+    one whose name does not end in ``.yaml`` are errors, so none is silently skipped or lost.
+    """
+    listed = {name for name in load_manifest(root).files if name.startswith(PROGRAMS_DIR)}
+    present = set(model_files(root, PROGRAMS_DIR))
+    wrong = sorted((present ^ listed) | {name for name in present | listed if not name.endswith(".yaml")})
+    if wrong:
+        raise _program_path_error(root, wrong[0], wrong[0] in present)
+    return [root / name for name in sorted(listed)]
+
+
+def _program_path_error(root: Path, name: str, present: bool) -> ModelFileError:
+    if not present:
+        return ModelFileError("listed in models/manifest.yaml but missing", file=str(root / name),
+                              hint="restore the file, or remove it from models/manifest.yaml")
+    if not name.endswith(".yaml"):
+        return ModelFileError("not a program file (a program file's name ends in .yaml)", file=str(root / name),
+                              hint="rename it (and list it in models/manifest.yaml), or remove it")
+    return ModelFileError("not listed in models/manifest.yaml", file=str(root / name),
+                          hint="add it to the files of models/manifest.yaml, or remove it")
+
+
+def _unknown_nodes(transition: Transition, known: dict[str, Status], kinds: set[str]) -> list[str]:
+    """A transition's endpoints that are no status (``@kind`` wildcards of a known kind count, as sources only)."""
+    sources = [node for node in transition.from_statuses
+               if node not in known and not (node.startswith(STATUS_WILDCARD_PREFIX) and node[1:] in kinds)]
+    return sources + ([transition.to] if transition.to not in known else [])
+
+
+def _status_problems(program: ProgramFile, path: Path, statuses: StatusesFile) -> list[ModelFileError]:
+    """Statuses a program's transitions and grants name that ``models/graph/statuses.yaml`` does not define."""
+    known, kinds = statuses.statuses, {status.kind for status in statuses.statuses.values()}
+    hint = "add it to models/graph/statuses.yaml or fix the name"
+    problems = [ModelFileError(f"transition names unknown status '{node}'", file=str(path), field=f"transitions[{index}]",
+                               hint=hint)
+                for index, transition in enumerate(program.transitions) for node in _unknown_nodes(transition, known, kinds)]
+    for effective, grant in (program.grants.values.items() if program.grants is not None else ()):
+        if grant.value.status not in known:
+            problems.append(ModelFileError(f"grants unknown status '{grant.value.status}'", file=str(path),
+                                           field=f"grants.values.{effective}.value.status", hint=hint))
+    return problems
+
+
+def _series_problems(program: ProgramFile, path: Path, draws) -> list[ModelFileError]:
+    """Draw series a program's ``selection`` names that ``models/rounds/provincial_draws.yaml`` does not hold."""
+    values = program.selection.values.items() if program.selection is not None else ()
+    return [ModelFileError(f"selection names unknown draw series '{dated.value.series}'", file=str(path),
+                           field=f"selection.values.{effective}.value.series",
+                           hint=f"use a series of {DRAWS_FILE}: {', '.join(sorted(draws.series))}")
+            for effective, dated in values if dated.value is not None and dated.value.series not in draws.series]
+
+
+def _name_clashes(programs: dict[Path, ProgramFile]) -> list[ModelFileError]:
+    """Every program id or alias that another program (in an earlier file) already has as its id or an alias."""
+    owners: dict[str, tuple[ProgramFile, Path]] = {}
+    problems = []
+    for path, program in sorted(programs.items()):
+        for field, name in [("id", program.id), *((f"aliases[{i}]", alias) for i, alias in enumerate(program.aliases))]:
+            other, other_path = owners.setdefault(name, (program, path))
+            if other_path != path:
+                role = "the id" if name == other.id else "an alias"
+                problems.append(ModelFileError(f"'{name}' is also {role} of {other.id} in {other_path}", file=str(path),
+                                               field=field, hint="program ids and aliases must be unique across programs"))
+    return problems
+
+
+def _bridging_problems(root: Path, programs: dict[Path, ProgramFile], rules) -> list[ModelFileError]:
+    """Bridging permits in ``models/federal/status.yaml`` that name no program (by id or alias)."""
+    names = {name for program in programs.values() for name in (program.id, *program.aliases)}
+    return [ModelFileError(f"names unknown program '{dated.value}'", file=str(root / STATUS_RULES_FILE),
+                           field=f"bridging_permit.values.{effective}.value", hint="use a program id from models/programs/")
+            for effective, dated in rules.bridging_permit.values.items() if dated.value not in names]
+
+
+def catalogue_problems(root: Path, programs: dict[Path, ProgramFile], statuses: StatusesFile | None,
+                       draws=None, status_rules=None) -> list[ModelFileError]:
+    """What valid files get wrong together, as one error per file (the first problem, carrying the others).
+
+    Checks that programs name known statuses and draw series, that no id or alias names two
+    programs, and that the bridging permit is a program.  A file given as None (it failed to
+    load) is skipped, and so are the checks that need it.
+    """
+    found: dict[str, list[ModelFileError]] = {}
+    for path, program in sorted(programs.items()):
+        own = [*(_status_problems(program, path, statuses) if statuses is not None else []),
+               *(_series_problems(program, path, draws) if draws is not None else [])]
+        for problem in own:
+            found.setdefault(problem.file, []).append(problem)
+    shared = [*_name_clashes(programs), *(_bridging_problems(root, programs, status_rules) if status_rules else [])]
+    for problem in shared:
+        found.setdefault(problem.file, []).append(problem)
+    return [ModelFileError(first.message, file=first.file, field=first.field, hint=first.hint, problems=rest)
+            for first, *rest in found.values()]
+
+
 def _load_catalogue(root: Path) -> Catalogue:
-    statuses = validate(read_yaml(root / "graph" / "statuses.yaml"), StatusesFile, root / "graph" / "statuses.yaml")
-    programs: dict[str, tuple[ProgramFile, str]] = {}
-    for path in sorted((root / "programs").rglob("*.yaml")):
-        program = validate(read_yaml(path), ProgramFile, path)
-        relative = str(path.relative_to(root))
-        if program.id in programs:
-            raise ModelFileError(f"program id '{program.id}' is also used by {programs[program.id][1]}",
-                                 file=str(path), field="id", hint="program ids must be unique")
-        kinds = {status.kind for status in statuses.statuses.values()}
-        for transition in program.transitions:
-            for node in [*transition.from_statuses, transition.to]:
-                if node.startswith(STATUS_WILDCARD_PREFIX) and node != transition.to and node[1:] in kinds:
-                    continue
-                if node not in statuses.statuses:
-                    raise ModelFileError(f"transition names unknown status '{node}'", file=str(path),
-                                         field="transitions", hint="add it to models/graph/statuses.yaml or fix the name")
-        if program.grants is not None:
-            for effective, grant in program.grants.values.items():
-                if grant.value.status not in statuses.statuses:
-                    raise ModelFileError(f"grants unknown status '{grant.value.status}'", file=str(path),
-                                         field=f"grants.values.{effective}.value.status",
-                                         hint="add it to models/graph/statuses.yaml or fix the name")
-        programs[program.id] = (program, relative)
-    return Catalogue(programs, statuses)
+    """Load the statuses and the program files the manifest lists, and check them together (:func:`catalogue_problems`)."""
+    from planner.rounds.provincial import ProvincialDrawsFile
+    from planner.status import StatusRulesFile
+
+    statuses = load_model_file("graph/statuses.yaml", StatusesFile, root)
+    programs = {path: validate(read_yaml(path), ProgramFile, path) for path in program_paths(root)}
+    problems = catalogue_problems(root, programs, statuses, load_model_file(DRAWS_FILE, ProvincialDrawsFile, root),
+                                  load_model_file(STATUS_RULES_FILE, StatusRulesFile, root))
+    if problems:
+        raise problems[0]
+    return Catalogue({program.id: (program, str(path.relative_to(root))) for path, program in programs.items()}, statuses)
 
 
 @lru_cache(maxsize=4)

@@ -2,13 +2,17 @@
 
 Every problem becomes a :class:`~planner.errors.ModelFileError` naming the file and the
 key path (``values.2025-03-25.value.other_teer``) with a hint, so a contributor who
-breaks a rule file learns exactly where.
+breaks a rule file learns exactly where.  That includes what is wrong with the file
+itself: missing, a directory, a symbolic link that loops, too large, not UTF-8, or
+starting with a byte-order mark.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -20,10 +24,16 @@ from pydantic import BaseModel, ValidationError
 
 from planner.errors import ModelFileError
 from planner.rules.parse_cache import cached_parse
+from planner.rules.schema import Manifest
 
 M = TypeVar("M", bound=BaseModel)
 
 MODELS_ENV = "PLANNER_MODELS_DIR"
+MANIFEST = "manifest.yaml"
+"""The file under ``models/`` listing every other file there (schema: :class:`~planner.rules.schema.Manifest`)."""
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""The largest rule file read: the largest shipped one (the rounds history) is about 0.3 MB, so a bigger one is a mistake."""
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -57,7 +67,13 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {path!r} (line {line}) is not a valid date ({error}); write dates as YYYY-MM-DD",
                 key_node.start_mark) from None
-        if key in mapping:
+        try:
+            seen = key in mapping
+        except TypeError:  # a list or mapping as a key: unhashable
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key inside {'.'.join(loader.key_path) or 'the top level'} is a list or mapping; "
+                "keys must be plain names, numbers or dates", key_node.start_mark) from None
+        if seen:
             path = ".".join(loader.key_path + [_key_text(key)])
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {path!r} (line {line}); each key may appear once", key_node.start_mark)
@@ -108,16 +124,55 @@ def format_loc(loc: tuple) -> str:
 _DATE_REPR = re.compile(r"^datetime\.date\((\d+), (\d+), (\d+)\)$")
 
 
+class _ByteOrderMark(ValueError):
+    """The text starts with a byte-order mark."""
+
+
 def _parse_strict(text: str) -> object:
+    if text.startswith("\ufeff"):
+        raise _ByteOrderMark
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
 
 
-def read_yaml(path: Path) -> object:
-    """Parse one YAML file strictly and return its data (an earlier parse of the same bytes is reused)."""
+def _not_a_file(path: Path, message: str, hint: str) -> ModelFileError:
+    return ModelFileError(message, file=str(path), hint=hint)
+
+
+def _check_file(path: Path) -> None:
+    """Raise ModelFileError unless ``path`` is a regular file (or a link to one) of at most MAX_FILE_BYTES."""
     try:
-        return cached_parse(Path(path), "strict", _parse_strict)
+        info = path.stat()
     except FileNotFoundError:
-        raise ModelFileError("file not found", file=str(path), hint="restore it from the repository") from None
+        broken = " (a symbolic link to nothing)" if path.is_symlink() else ""
+        raise _not_a_file(path, f"file not found{broken}", "restore it from the repository") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _not_a_file(path, "a symbolic link that leads back to itself (a loop)",
+                              "replace the link by the file it should point to") from None
+        raise _not_a_file(path, f"cannot be read ({error.strerror})", "check the file's permissions") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _not_a_file(path, "a directory, not a file", "rename the directory (a rule file's name ends in .yaml)")
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_a_file(path, "not a regular file", "replace it by a YAML file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _not_a_file(path, f"too large ({info.st_size:,} bytes; a rule file has at most {MAX_FILE_BYTES:,})",
+                          "check it is the right file, or split it")
+
+
+def read_yaml(path: Path) -> object:
+    """Check ``path`` is a readable rule file, parse it strictly and return its data (an earlier parse of the same
+    bytes is reused)."""
+    path = Path(path)
+    _check_file(path)
+    try:
+        return cached_parse(path, "strict-2", _parse_strict)
+    except OSError as error:  # changed since _check_file looked at it
+        raise ModelFileError(f"cannot be read ({error.strerror})", file=str(path), hint="check the file") from None
+    except _ByteOrderMark:
+        raise ModelFileError("starts with a byte-order mark", file=str(path),
+                             hint="save the file as UTF-8 without a byte-order mark (BOM)") from None
+    except RecursionError:
+        raise ModelFileError("nested too deeply to read", file=str(path), hint="flatten the data") from None
     except UnicodeDecodeError as error:
         raise ModelFileError(f"not UTF-8 text (byte {error.start})", file=str(path),
                              hint="save the file as UTF-8") from None
@@ -163,6 +218,38 @@ def load_model_file(relative: str, model: type[M], root: Path | None = None) -> 
 
 
 _by_relative: dict[tuple, BaseModel] = {}
+
+
+def load_manifest(root: Path | None = None) -> Manifest:
+    """Load ``models/manifest.yaml``, the list of every file under ``models/`` (cached per path)."""
+    return _load_cached(str((root if root is not None else models_dir()) / MANIFEST), Manifest)
+
+
+def model_files(root: Path, under: str = "") -> list[str]:
+    """Every file under ``root/under``, as ``/``-separated paths relative to ``root``, sorted.
+
+    Directories are walked without following symbolic links.  Everything that is not a
+    directory is listed (a file, a link to one, a broken or looping link, a link to a
+    directory), and so is a directory whose name ends in ``.yaml`` or ``.yml``, which is
+    not walked: reading it as a file then fails with a ModelFileError instead of being skipped.
+    """
+    found: list[str] = []
+    pending = [root / under if under else root]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise ModelFileError(f"directory cannot be read ({error.strerror})", file=str(directory),
+                                 hint="check its permissions") from None
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and not entry.name.endswith(YAML_SUFFIXES):
+                pending.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path).relative_to(root).as_posix())
+    return sorted(found)
 
 
 def clear_cache() -> None:

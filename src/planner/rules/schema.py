@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 
 from bisect import bisect_right
+from collections import Counter
 from datetime import date
 from functools import cached_property
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -24,16 +25,23 @@ T = TypeVar("T")
 Certainty = Literal["confirmed", "single_source", "uncertain"]
 """How well a value is sourced: two or more sources agree, only one source, or sources conflict."""
 
+Probability = Annotated[float, Field(ge=0, le=1)]
+"""A chance, from 0 to 1."""
+Amount = Annotated[float, Field(ge=0)]
+"""A quantity that cannot be negative: a fee, months of processing, a test score."""
+Count = Annotated[int, Field(ge=1)]
+"""A number of months, years or people where zero is meaningless (a permit of 0 months, results valid 0 years)."""
+
 
 class Strict(BaseModel):
-    """Base of every model-file schema: unknown keys are errors, objects are immutable.
+    """Base of every model-file schema: unknown keys, NaN and infinities are errors, objects are immutable.
 
     Validators are built when a schema is first used (``defer_build``), not when its class
     is defined: a file's schema is built once, whole, and the nested classes are not built
     on their own, which shortens the start of every ``planner`` command.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 class Reference(Strict):
@@ -201,6 +209,35 @@ class ModelFile(Strict):
 
     description: str
     last_verified: date
+
+
+class Manifest(ModelFile):
+    """Schema of ``models/manifest.yaml``: every file that belongs under ``models/``.
+
+    ``files`` are the rule files the planner reads (each has a schema); ``documents`` are
+    read by people only (``README.md``).  ``planner check-models`` reports a listed file
+    that is missing and a file present but not listed; the program catalogue loads the
+    program files listed here.
+    """
+
+    documents: list[str] = Field(default_factory=list)
+    files: list[str] = Field(min_length=1)
+
+    @field_validator("documents", "files")
+    @classmethod
+    def _relative_paths(cls, names: list[str]) -> list[str]:
+        for name in names:
+            parts = name.split("/")
+            if "\\" in name or any(part in ("", ".", "..") for part in parts):
+                raise ValueError(f"{name!r} is not a path inside models/ written with '/' (like programs/federal/cec.yaml)")
+        return names
+
+    @model_validator(mode="after")
+    def _listed_once(self):
+        twice = sorted(name for name, times in Counter([*self.documents, *self.files]).items() if times > 1)
+        if twice:
+            raise ValueError(f"listed more than once: {', '.join(twice)}")
+        return self
 
 
 def bracket(rows, value: int, key: str):
