@@ -128,3 +128,17 @@ def processing_is_assumed(program: ProgramFile, on: date) -> bool:
     return program.processing is None or program.processing.get(on) is None
 
 
+def decision_processing(decision: ProgramFile, selected: ProgramFile | None, on: date) -> tuple[int, int]:
+    """(median, p80) months of IRCC's decision on a PR application submitted on ``on``.
+
+    Express Entry's processing (the deciding program's), or for a base provincial nomination
+    or a Quebec selection (``selected``, not Express Entry-linked) IRCC's time for those
+    applications, when models/federal/pr_processing.yaml has one for the date.
+    """
+    if selected is not None and not selected.express_entry_linked:
+        table = pr_processing().quebec if selected.kind == "quebec" else pr_processing().provincial_base
+        found = table.get(on)
+        if found is not None:
+            return months_ceil(found.median_months), months_ceil(found.p80_months)
+    return program_processing(decision, on)
+

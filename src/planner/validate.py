@@ -14,7 +14,7 @@ from planner.dates import add_years
 from planner.eligibility import evaluate, requirement_kinds
 from planner.language import validity_rules
 from planner.permits import permit_months
-from planner.process import permit_processing
+from planner.process import decision_processing, permit_processing, program_processing
 from planner.process import express_entry_process
 from planner.profile import Profile
 from planner.programs import catalogue
@@ -63,6 +63,7 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
     if submission is None:
         return problems + ["the plan has no PR application"]
     problems += _status_problems(profile, as_of, cat, by_kind, permit, submission, last.end_month)
+    problems += _duration_problems(cat, as_of, by_kind, submission, last)
 
     nomination = None
     for kind in ("enter_pool", "nomination", "selection"):
@@ -80,6 +81,25 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
             problems.append(f"the application is submitted {days} days after the invitation; the deadline is {deadline} days")
 
     problems += _language_problems(profile, as_of, steps, _retake_month(by_kind))
+    return problems
+
+
+def _duration_problems(cat, as_of: date, by_kind, submission, decision) -> list[str]:
+    """The decision takes IRCC's processing for its application, and a nomination at least its program's processing."""
+    problems = []
+    selected = next((cat.get(step.program) for kind in ("nomination", "selection") for step in by_kind.get(kind, [])),
+                    None)
+    expected, _ = decision_processing(cat.get(decision.program), selected, month_date(as_of, submission.end_month))
+    if decision.end_month - decision.start_month != expected or decision.start_month != submission.end_month:
+        problems.append(f"the decision takes {decision.end_month - decision.start_month} month(s) from month "
+                        f"{decision.start_month}; IRCC's processing is {expected} from the submission (month "
+                        f"{submission.end_month})")
+    if selected is not None:
+        step = next(step for kind in ("nomination", "selection") for step in by_kind.get(kind, []))
+        least, _ = program_processing(selected, month_date(as_of, step.start_month))
+        if step.end_month - step.start_month < least:
+            problems.append(f"{selected.label} takes at least {least} month(s) to process; the plan allows "
+                            f"{step.end_month - step.start_month}")
     return problems
 
 

@@ -22,7 +22,7 @@ from planner import permits
 from planner.eligibility import cannot_become_eligible, earliest_canadian_work_date, is_eligible, requirement_kinds
 from planner.predicates import Context
 from planner.language import validity_rules
-from planner.process import (express_entry_process, months_ceil, permit_processing, planning, pr_processing,
+from planner.process import (decision_processing, express_entry_process, months_ceil, permit_processing, planning,
                              program_processing)
 from planner.profile import Profile
 from planner.programs import Catalogue, Fee, ProgramFile
@@ -359,27 +359,13 @@ class StepTables:
         return fees, logs
 
 
-def decision_processing(template: RouteTemplate, on: date) -> tuple[int, int]:
-    """IRCC's processing of the PR application: Express Entry's, or the base-nomination / Quebec figure."""
-    return _decision_processing(template.decision.program,
-                                template.nomination.program if template.nomination is not None else None, on)
-
-
-def _decision_processing(decision: ProgramFile, selected: ProgramFile | None, on: date) -> tuple[int, int]:
-    if selected is not None and not selected.express_entry_linked:
-        table = pr_processing().quebec if selected.kind == "quebec" else pr_processing().provincial_base
-        found = table.get(on)
-        if found is not None:
-            return months_ceil(found.median_months), months_ceil(found.p80_months)
-    return program_processing(decision, on)
-
-
 @lru_cache(maxsize=64)
 def _decision_table(cat: Catalogue, decision_id: str, nomination_id: str | None, as_of: date,
                     horizon: int) -> dict[int, tuple[int, int]]:
-    """:func:`decision_processing` for each plan month; it depends only on the rules, so plans share it (read-only)."""
+    """:func:`planner.process.decision_processing` for each plan month; it depends only on the rules, so plans share
+    it (read-only)."""
     decision, selected = cat.get(decision_id), cat.get(nomination_id) if nomination_id else None
-    return {month: _decision_processing(decision, selected, month_date(as_of, month)) for month in range(horizon + 1)}
+    return {month: decision_processing(decision, selected, month_date(as_of, month)) for month in range(horizon + 1)}
 
 
 @dataclass(frozen=True)
