@@ -16,19 +16,19 @@ from planner.facts import IN_CANADA_STATUSES
 from planner.profile import Profile
 from planner.rules.loader import load_model_file
 from planner.programs import Processing, ProgramFile
-from planner.rules.schema import Dated, ModelFile, Strict
+from planner.rules.schema import Amount, Count, Dated, ModelFile, Probability, Strict
 
 
 class ExpressEntryProcessFile(ModelFile):
     """Schema of ``models/federal/express_entry.yaml``."""
 
-    ita_deadline_days: Dated[int]
-    profile_validity_months: Dated[int]
+    ita_deadline_days: Dated[Count]
+    profile_validity_months: Dated[Count]
 
 
 class Retake(Strict):
-    months: int
-    cost_cad: float
+    months: Count
+    cost_cad: Amount
 
 
 class PlanningFile(ModelFile):
@@ -37,9 +37,9 @@ class PlanningFile(ModelFile):
     months_to_submit_after_invitation: Dated[int]
     language_retake: Dated[Retake]
     default_hours_per_week: Dated[float]
-    unknown_processing_months: Dated[int]
-    min_route_probability: Dated[float]
-    annual_hours_for_wages: Dated[int]
+    unknown_processing_months: Dated[Count]
+    min_route_probability: Dated[Probability]
+    annual_hours_for_wages: Dated[Count]
 
 
 class WorkPermitProcessingFile(ModelFile):

@@ -23,14 +23,14 @@ from planner.permits import issued_months
 from planner.profile import Profile
 from planner.programs import Catalogue, Grant, ProgramFile
 from planner.rules.loader import load_model_file
-from planner.rules.schema import Dated, ModelFile
+from planner.rules.schema import Count, Dated, ModelFile
 
 
 class StatusRulesFile(ModelFile):
     """Schema of ``models/federal/status.yaml``."""
 
     bridging_permit: Dated[str]
-    renewal_lead_months: Dated[int]
+    renewal_lead_months: Dated[Count]
 
 
 @lru_cache(maxsize=1)
