@@ -1,4 +1,4 @@
-"""Test session set-up: rule-file parses are cached in a temporary directory, never in the user's cache."""
+"""Test session set-up: rule-file parses are cached, and rounds imported, in a temporary directory, never the user's."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 
+from planner.rounds.history import DATA_ENV
 from planner.rules.parse_cache import CACHE_ENV
 
 _session_cache: str | None = None
@@ -15,6 +16,7 @@ def pytest_configure(config):
     global _session_cache
     _session_cache = tempfile.mkdtemp(prefix="planner-test-cache-")
     os.environ[CACHE_ENV] = _session_cache  # inherited by the CLI subprocesses the tests start
+    os.environ[DATA_ENV] = os.path.join(_session_cache, "data")  # imports never touch the user's own data
 
 
 def pytest_unconfigure(config):

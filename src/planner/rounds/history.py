@@ -12,6 +12,7 @@ shared loader: a hand edit that breaks the schema is an error naming the file an
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -147,9 +148,32 @@ def normalize_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+DATA_ENV = "PLANNER_DATA_DIR"
+"""Where imported rounds are kept: ``$PLANNER_DATA_DIR``, else ``$XDG_DATA_HOME/planner``, else ``~/.local/share/planner``."""
+
+
+def user_data_dir() -> Path:
+    """The user's data directory: imports go there, so a reinstall (which replaces the package's models/) keeps them."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "planner"
+
+
+def user_history_path() -> Path:
+    """The imported history file in the user's data directory (it may not exist)."""
+    return user_data_dir() / HISTORY_FILE
+
+
 def history_path(root: Path | None = None) -> Path:
-    """Return the path of the history file under ``root`` (default: the models directory)."""
-    return (root if root is not None else models_dir()) / HISTORY_FILE
+    """The history file under ``root``; by default the one in use: the user's imported copy when it exists and
+    reaches at least as far as the shipped one (a newer package's history wins over an older import)."""
+    if root is not None:
+        return root / HISTORY_FILE
+    shipped, imported = models_dir() / HISTORY_FILE, user_history_path()
+    if imported.is_file() and _history_cached(str(imported)).feed_snapshot >= _history_cached(str(shipped)).feed_snapshot:
+        return imported
+    return shipped
 
 
 _FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -32,7 +32,8 @@ import yaml
 
 from planner.errors import InputError
 from planner.rounds.feed import EARLIEST_DATE, ParsedFeed, parse_feed
-from planner.rounds.history import HistoryFile, Round, clear_history_cache, history_path, read_history_file, read_names
+from planner.rounds.history import (HistoryFile, Round, clear_history_cache, history_path, read_history_file, read_names,
+                                     user_history_path)
 from planner.rules.loader import models_dir
 from planner.rules.schema import Reference
 
@@ -284,9 +285,9 @@ def _merged_history(parsed: ParsedFeed, existing: HistoryFile | None, report: Im
 
 
 def _import_locked(parsed: ParsedFeed, report: ImportReport, *, feed_path: Path, force: bool,
-                   snapshot: date | None, imported_from: str, today: date) -> None:
-    """Read the current history, merge ``parsed`` into it and replace it; call with the lock held."""
-    existing = read_history_file(report.path) if report.path.exists() else None
+                   snapshot: date | None, imported_from: str, today: date, current: Path) -> None:
+    """Read the current history (``current``), merge ``parsed`` into it and write ``report.path``; call with the lock held."""
+    existing = read_history_file(current) if current.exists() else None
     if not force:
         _check_not_stale(parsed, existing, feed_path, report.path)
     report.snapshot = _data_end(snapshot, parsed, existing, today)
@@ -303,7 +304,9 @@ def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: boo
                 today: date | None = None, force: bool = False) -> ImportReport:
     """Import the feed at ``feed_path`` into ``<root>/rounds/history.yaml`` and return what changed.
 
-    ``root`` defaults to the models directory.  Round names missing from the name table
+    Without ``root``, the history in use (:func:`planner.rounds.history.history_path`) is read and
+    the result written to the user's data directory, which a reinstall keeps; with ``root``, that
+    models directory's history is read and replaced.  Round names missing from the name table
     raise :class:`UnknownRoundNames` (nothing is written) unless ``allow_unknown``, in
     which case those rounds are stored with type ``unknown`` and listed in the report.
     ``snapshot`` is the date the feed was downloaded (not after ``today``); it defaults to
@@ -311,14 +314,18 @@ def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: boo
     the history, raises :class:`StaleFeed` unless ``force``.  Concurrent imports wait for
     each other (see :func:`history_lock`).
     """
-    root = root if root is not None else models_dir()
+    explicit = root is not None
+    target = history_path(root) if explicit else user_history_path()
+    root = root if explicit else models_dir()
     today = today or date.today()
     _check_snapshot_option(snapshot, today)
     parsed = parse_feed(feed_path, read_names(root), today=today, snapshot=snapshot)
-    report = ImportReport(path=history_path(root), unknown_names=parsed.unknown_names)
+    report = ImportReport(path=target, unknown_names=parsed.unknown_names)
     _check_names(parsed, feed_path, root, allow_unknown)
+    target.parent.mkdir(parents=True, exist_ok=True)
     with history_lock(report.path):
+        current = target if explicit else history_path()  # the user's copy, or the shipped one to start from
         _import_locked(parsed, report, feed_path=feed_path, force=force, snapshot=snapshot,
-                       imported_from=imported_from or feed_path.name, today=today)
+                       imported_from=imported_from or feed_path.name, today=today, current=current)
     clear_history_cache()
     return report
