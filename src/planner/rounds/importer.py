@@ -31,13 +31,12 @@ from pathlib import Path
 import yaml
 
 from planner.errors import InputError
-from planner.rounds.feed import EARLIEST_DATE, ParsedFeed, parse_feed
+from planner.rounds.feed import EARLIEST_DATE, FEED_URL, ParsedFeed, parse_feed
 from planner.rounds.history import (HistoryFile, Round, clear_history_cache, history_path, read_history_file, read_names,
                                      user_history_path)
 from planner.rules.loader import models_dir
 from planner.rules.schema import Reference
 
-FEED_URL = "https://www.canada.ca/content/dam/ircc/documents/json/ee_rounds_123_en.json"
 
 DESCRIPTION = (
     "Every Express Entry round of invitations IRCC has published, oldest first, normalized from IRCC's "
