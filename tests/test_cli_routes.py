@@ -37,12 +37,12 @@ def test_every_example_gets_a_valid_dated_route_or_an_explained_no(runner, path)
     result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
     if path.stem in NO_ROUTE_EXAMPLES:
         assert result.exit_code == 1, result.output
-        plan = RoutePlan.model_validate_json(result.output)
+        plan = RoutePlan.model_validate_json(result.stdout)
         assert not plan.found and plan.no_route_reasons and plan.what_would_change
         assert not any("does not accept applications" in change for change in plan.what_would_change)
         return
     assert result.exit_code == 0, result.output
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     assert plan.found and plan.route.steps
     assert plan.route.steps[-1].kind == "decision"
     assert plan.route.expected_months <= plan.horizon_months
@@ -53,7 +53,7 @@ def test_every_example_gets_a_valid_dated_route_or_an_explained_no(runner, path)
 
 def test_us_engineer_enters_on_cusma_and_goes_through_cec(runner):
     result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "--json"])
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     assert plan.route.programs[:2] == ["temporary.cusma.professional", "federal.express_entry.cec"]
     pool = next(s for s in plan.route.steps if s.kind == "enter_pool")
     assert pool.start_month >= 12  # a year of Canadian work first
@@ -62,14 +62,14 @@ def test_us_engineer_enters_on_cusma_and_goes_through_cec(runner):
 
 def test_stronger_spouse_is_reported(runner):
     result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/couple-spouse-stronger.json"), "--as-of", AS_OF, "--json"])
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     assert any("spouse would be the stronger principal applicant" in note for note in plan.notes)
 
 
 def test_markdown_and_table_output(runner):
     path = str(ROOT / "examples/profiles/pgwp-worker-in-canada.json")
     markdown = runner.invoke(cli, ["route", path, "--as-of", AS_OF, "--markdown"])
-    assert markdown.exit_code == 0 and markdown.output.startswith("# Route plan")
+    assert markdown.exit_code == 0 and markdown.stdout.startswith("# Route plan")
     assert "Canadian Experience Class" in markdown.output
     table = runner.invoke(cli, ["route", path, "--as-of", AS_OF])
     assert table.exit_code == 0 and "Canadian Experience Class" in table.output
@@ -91,7 +91,7 @@ def test_compare_returns_different_programs_and_marks_pareto(runner):
     result = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
                                  "--as-of", AS_OF, "-k", "3", "--json"])
     assert result.exit_code == 0
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     routes = [plan.route, *plan.alternatives]
     assert len(routes) >= 2
     assert len({tuple(r.programs) for r in routes}) == len(routes), "alternatives differ in programs"
@@ -107,7 +107,7 @@ def test_no_route_exits_1_with_reasons_and_what_would_change(runner, tmp_path):
     path.write_text(json.dumps(profile))
     result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
     assert result.exit_code == 1
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     assert not plan.found and plan.no_route_reasons and plan.what_would_change
     text = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF])
     assert text.exit_code == 1 and "What would change the answer" in text.output
@@ -116,7 +116,7 @@ def test_no_route_exits_1_with_reasons_and_what_would_change(runner, tmp_path):
 def test_programs_lists_every_program_with_sources(runner):
     result = runner.invoke(cli, ["programs", "--as-of", AS_OF, "--json"])
     assert result.exit_code == 0
-    rows = json.loads(result.output)["programs"]
+    rows = json.loads(result.stdout)["programs"]
     assert {row["id"] for row in rows} == {p.id for p in catalogue().programs}
     assert all(row["sources"] and all(s.startswith("http") for s in row["sources"]) for row in rows)
     h1b = next(row for row in rows if "h1b" in row["id"])
@@ -130,7 +130,7 @@ def test_graph_text_formats_show_pruned_options(runner, fmt):
     assert result.exit_code == 0
     assert "express_entry_pool" in result.output
     if fmt == "json":
-        data = json.loads(result.output)
+        data = json.loads(result.stdout)
         assert any("cusma" in e["program"] for e in data["excluded"]), "ruled-out options are listed with reasons"
     else:
         assert "cusma" in result.output.lower()
@@ -159,7 +159,7 @@ def test_a_route_says_which_programs_are_not_met_today_and_what_would_open_them(
     path.write_text(json.dumps(data))
     result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
     assert result.exit_code == 0, result.output
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     assert "federal.express_entry.fsw" not in plan.route.programs
     fsw = next(e for e in plan.not_met_on_date if e.program == "federal.express_entry.fsw")
     language = next(v for v in fsw.reasons if v.requirement == "language")
@@ -175,7 +175,7 @@ def test_compare_fills_k_routes_with_the_most_likely_below_the_minimum_probabili
     """Two routes reach 50% for the US engineer; compare -k 5 still shows five, the rest marked, most likely first."""
     path = str(ROOT / "examples/profiles/us-software-engineer.json")
     result = runner.invoke(cli, ["compare", path, "--as-of", AS_OF, "-k", "5", "--json"])
-    plan = RoutePlan.model_validate_json(result.output)
+    plan = RoutePlan.model_validate_json(result.stdout)
     routes = [plan.route, *plan.alternatives]
     assert len(routes) == 5 and len({tuple(r.programs) for r in routes}) == 5
     assert all(not r.below_minimum_probability and r.probability >= 0.5 for r in routes[:2])
@@ -197,4 +197,28 @@ def test_a_reader_closing_the_output_early_is_not_reported_as_no_route():
     process.stdout.close()  # the reader is gone before the plan is printed (so every write fails, whatever the timing)
     errors = process.stderr.read()
     process.wait(timeout=60)
-    assert process.returncode == 141 and errors == b"", errors.decode()
+    assert process.returncode == 141 and b"Traceback" not in errors and b"error" not in errors, errors.decode()
+
+
+def test_an_invitation_step_shows_its_probability_and_the_last_five_cut_offs_of_its_types(runner):
+    result = runner.invoke(cli, ["route", str(ROOT / "examples" / "profiles" / "pgwp-worker-in-canada.json"),
+                                 "--as-of", AS_OF, "--json"])
+    plan = RoutePlan.model_validate_json(result.stdout)
+    step = next(s for s in plan.route.steps if s.kind == "invitation")
+    assert f"{step.probability:.0%} chance of an invitation within" in step.note
+    assert "taken as stopped: general (none since 2024-04-23)" in step.note
+    assert [(e.round_type, e.date.isoformat(), e.cutoff) for e in step.evidence] == [
+        ("cec", "2026-09-15", 519), ("cec", "2026-09-01", 521), ("cec", "2026-08-18", 523),
+        ("cec", "2026-08-05", 516), ("cec", "2026-07-21", 516)]
+    assert "cec 519 (2026-09-15)" in step.note
+
+
+def test_every_route_says_the_newest_round_it_knows_and_warns_when_it_is_stale(runner):
+    path = str(ROOT / "examples" / "profiles" / "pgwp-worker-in-canada.json")
+    stale = runner.invoke(cli, ["route", path, "--as-of", AS_OF, "--json"])
+    plan = RoutePlan.model_validate_json(stale.stdout)
+    assert plan.rounds_until.isoformat() == "2026-09-16"
+    assert "newest round is of 2026-09-16" in plan.notes[0]
+    assert "warning: the newest Express Entry round the planner knows is of 2026-09-16, 70 days" in stale.stderr
+    fresh = runner.invoke(cli, ["compare", path, "--as-of", "2026-10-01", "-k", "2", "--json"])
+    assert fresh.exit_code == 0 and fresh.stderr == ""

@@ -15,7 +15,8 @@ from planner.graph import ProfileGraph, build_graph, prune_for_profile
 from planner.inputs import check_as_of, check_plan_arguments, check_profile
 from planner.profile import Profile
 from planner.programs import catalogue
-from planner.result import Exclusion, Route, RoutePlan, Step
+from planner.result import Exclusion, RoundEvidence, Route, RoutePlan, Step
+from planner.rounds import estimate_invitation
 from planner.solver.model import OBJECTIVES, RouteModel, Timing
 from planner.status import bridging_program, status_rules
 from planner.process import (applies_from_inside_canada, at_port_of_entry, express_entry_process, planning,
@@ -82,7 +83,7 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     once_each = {e.program: e for e in pruned.excluded}.values()  # a program on several edges is excluded once
     excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in once_each]
     base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
-                rules_version=_rules_version())
+                rules_version=_rules_version(), rounds_until=last_round_date())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
     timings, meeting = _search(tables, states, horizon, objective, as_of, alternatives)
@@ -235,7 +236,14 @@ def _first_expiry(profile: Profile, as_of: date) -> date:
     return min(convert(test, as_of).valid_until for test in newest_tests(profile).values())
 
 
+def last_round_date() -> date:
+    """The date of the newest Express Entry round in the history in use."""
+    from planner.rounds.estimator import default_index
+    return default_index().last_round
+
+
 def _rules_version() -> str:
+    """The planner version that read the rules."""
     from planner import __version__
     return f"planner {__version__}"
 
@@ -259,7 +267,8 @@ def _assumed_residence(routes: list[Route], profile: Profile, as_of: date) -> li
 
 
 def _notes(profile: Profile, as_of: date) -> list[str]:
-    notes = ["Expected waits for invitations come from the rounds history (see README: invitation model)."]
+    notes = [f"Expected waits for invitations come from the rounds history, whose newest round is of "
+             f"{last_round_date().isoformat()} (see README: invitation model)."]
     if profile.spouse is not None and profile.spouse.accompanying:
         notes.extend(_spouse_comparison(profile, as_of))
     return notes
@@ -372,10 +381,16 @@ def to_route(tables: StepTables, timing: Timing, states: States, profile: Profil
             p=step_probability(program, applied_on) * entry.probability, cost=fees(program, timing.nomination),
             note=fee_note(program, timing.nomination, note))
     if template.invitation is not None:
-        wait, _, p_inv, score = tables.invitation[(timing.arrival, timing.wait_start)]
+        key = (timing.arrival, timing.wait_start)
+        wait, _, p_inv, score = tables.invitation[key]
+        window = tables.horizon_window(timing.wait_start)
+        evidence, stopped = invitation_evidence(score, tables.round_types[key], as_of, window)
         add("invitation", template.invitation.program, "Wait for an invitation to apply (ITA)", timing.wait_start,
             timing.invitation, status, crs=score, p=p_inv,
-            note=f"expected wait {wait} month(s) at CRS {score}" + _profile_expiry_note(timing, as_of))
+            note=f"{p_inv:.0%} chance of an invitation within {window} months at CRS {score} (estimated from rounds "
+                 f"until {last_round_date().isoformat()}), expected wait {wait} month(s); "
+                 f"{_cutoff_text(evidence, stopped)}" + _profile_expiry_note(timing, as_of))
+        steps[-1] = steps[-1].model_copy(update={"evidence": evidence})
     program = template.apply.program if template.apply else template.decision.program
     # IRCC's PR application fees, whichever program led to the application (see tables.step_charges).
     add("apply_pr", program, "Submit the permanent residence application", timing.invitation, timing.submission, status,
@@ -443,6 +458,26 @@ def _online_note(program, on: date) -> str | None:
         return None
     return (f"apply online from outside Canada: only citizens of {', '.join(rule.value.citizenships)} may apply at a "
             f"port of entry (since {rule.effective}; {rule.references[0].href})")
+
+
+def invitation_evidence(score: int, round_types, as_of: date, window: int) -> tuple[list[RoundEvidence], list[str]]:
+    """The last five rounds of each round type an invitation estimate counts on (newest first), and the
+    eligible types it takes as stopped, each as 'stem (none since 2024-04-11)'."""
+    estimate = estimate_invitation(score, round_types, as_of, max(window, 1))
+    evidence = [RoundEvidence(round_type=item.round_type, date=day, cutoff=cutoff)
+                for item in estimate.contributions if any(item.rounds_in_lookback)
+                for day, cutoff in item.recent_cutoffs]
+    stopped = [f"{item.round_type} (none since {item.recent_cutoffs[0][0].isoformat()})" if item.recent_cutoffs
+               else f"{item.round_type} (never held)"
+               for item in estimate.contributions if not any(item.rounds_in_lookback)]
+    return evidence, stopped
+
+
+def _cutoff_text(evidence: list[RoundEvidence], stopped: list[str]) -> str:
+    """The recent cut-offs as a sentence: 'recent cut-offs: cec 519 (2026-09-15), ...; taken as stopped: ...'."""
+    text = ("recent cut-offs: " + ", ".join(f"{e.round_type} {e.cutoff} ({e.date.isoformat()})" for e in evidence)
+            if evidence else "no recent round of its types")
+    return text + (f"; taken as stopped: {', '.join(stopped)}" if stopped else "")
 
 
 def _assumed_note(program, on: date) -> str | None:

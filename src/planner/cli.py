@@ -54,6 +54,14 @@ def cli():
     """Plan routes to Canadian permanent residence from dated, cited rules."""
 
 
+def warn_if_rounds_stale(as_of: date) -> None:
+    """Print a warning on standard error when the rounds history ends long before ``as_of``."""
+    from planner.rounds.estimator import stale_warning
+    message = stale_warning(as_of)
+    if message:
+        click.echo(message, err=True)
+
+
 def _load(profile_path: str, as_of: date | None):
     from planner.inputs import read_profile
     as_of = as_of or _today()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from planner.cli import warn_if_rounds_stale
 from planner.cli_params import DATE
 from planner.errors import InputError
 from planner.rounds.types import LABELS, ROUND_TYPES, UNKNOWN_TYPE
@@ -135,6 +136,7 @@ def estimate(crs, types, as_of, window, as_json):
         raise InputError(f"CRS {crs} is above the maximum of {highest}", field="--crs",
                          hint="give the score as IRCC's CRS tool shows it (models/crs/core.yaml: maximum_total)")
     result = estimate_invitation(crs, [t.lower() for t in types], as_of, window)
+    warn_if_rounds_stale(as_of)
     if as_json:
         data = asdict(result)
         click.echo(json.dumps(data, indent=2, default=lambda v: v.isoformat()))
@@ -143,28 +145,45 @@ def estimate(crs, types, as_of, window, as_json):
 
 
 @rounds.command()
+@click.option("--period", type=click.Choice(["held-out", "tuning"]), default="held-out", show_default=True,
+              help="held-out: cut dates from 2025-01-01 to the end of the data; tuning: cut dates from 2019-01-01 "
+                   "whose windows end by 2024-12-31 (what the correlated model was tuned on).")
 @click.option("--window", "windows", type=click.IntRange(1, 36), multiple=True,
               help="Window in months (repeatable; default: 3, 6 and 12).")
-@click.option("--start", type=DATE, default=date(2023, 1, 1), show_default=True,
-              help="First cut date (YYYY-MM-DD).")
-@click.option("--end", type=DATE, default=None, help="Last cut date (default: as late as the data allows).")
+@click.option("--start", type=DATE, default=None, help="First cut date (YYYY-MM-DD; default: the period's).")
+@click.option("--end", type=DATE, default=None, help="Last cut date (default: as late as the period allows).")
 @click.option("--step", type=click.IntRange(1, 24), default=1, show_default=True, help="Months between cut dates.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
-def backtest(windows, start, end, step, as_json):
-    """Replay history: estimate with rounds before each cut date, compare with what happened.
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Also draw a reliability diagram (overall and near the cut-off) into this PNG file.")
+def backtest(period, windows, start, end, step, as_json, plot):
+    """Replay history: each model estimates with rounds before each cut date; compare with what happened.
 
-    Reports the Brier score of the estimator and of a naive baseline (invited if the last
-    cut-off of an eligible type was at or below the score), and a calibration table.
+    Scores the correlated model the planner uses, the independent-rounds model it used
+    before, and a naive baseline (invited if the last cut-off of an eligible type was at or
+    below the score): Brier score and expected calibration error, overall and near the
+    cut-off, per window and pooled, with calibration bands.
     """
-    from planner.rounds.backtest import DEFAULT_WINDOWS, run_backtest
-    if end is not None and end < start:
-        raise InputError(f"--end {end.isoformat()} is before --start {start.isoformat()}", field="--end",
+    from planner.rounds import backtest as bt
+    first = start or (bt.HELD_OUT_START if period == "held-out" else bt.TUNING_START)
+    if end is not None and end < first:
+        raise InputError(f"--end {end.isoformat()} is before --start {first.isoformat()}", field="--end",
                          hint="give an end date on or after the start date")
-    report = run_backtest(start=start, end=end, step_months=step, windows=windows or DEFAULT_WINDOWS)
+    until = bt.TUNING_END if period == "tuning" else None
+    report = bt.run_backtest(start=first, end=end, step_months=step, windows=windows or bt.DEFAULT_WINDOWS,
+                             outcomes_until=until)
+    if plot:
+        plot_reliability(report, Path(plot))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
-        return
-    _print_backtest(report)
+    else:
+        _print_backtest(report)
+    if plot:
+        click.echo(f"reliability diagram written to {plot}", err=True)
+
+
+def _figure(value: float) -> str:
+    return "-" if value != value else f"{value:.4f}"  # NaN when a slice holds no case
 
 
 def _print_backtest(report) -> None:
@@ -172,33 +191,80 @@ def _print_backtest(report) -> None:
 
     from planner.render import PlannerConsole
     console = PlannerConsole()
-    summary = Table(title=f"Backtest from {report.start.isoformat()} (history until {report.data_end.isoformat()})",
-                    box=None, pad_edge=False, header_style="bold underline")
-    for header in ("window", "cut dates", "cases", "invited", "Brier ours", "naive", "recent"):
+    title = (f"Backtest: cut dates from {report.start.isoformat()}, outcomes until {report.outcomes_until.isoformat()} "
+             f"(history until {report.data_end.isoformat()})")
+    summary = Table(title=title, box=None, pad_edge=False, header_style="bold underline")
+    for header in ("window", "model", "cases", "Brier", "ECE", "near cases", "near Brier", "near ECE"):
         summary.add_column(header, justify="right", no_wrap=True)
-    for w in report.windows:
-        if not w.cases:
-            summary.add_row(f"{w.window_months} mo", "none", "0", "-", "-", "-", "-")
-            continue
-        summary.add_row(f"{w.window_months} mo", f"{w.cut_dates}: {w.first_cut:%Y-%m}..{w.last_cut:%Y-%m}",
-                        f"{w.cases:,}", f"{w.base_rate:.0%}",
-                        f"{w.brier:.4f}", f"{w.brier_baseline:.4f}", f"{w.brier_recent_baseline:.4f}")
+    rows = [(f"{w.window_months} mo", w.cases, w.near_cases, w.models) for w in report.windows if w.cases]
+    rows.append(("all", sum(w.cases for w in report.windows), sum(w.near_cases for w in report.windows), report.pooled))
+    for name, cases, near, models in rows:
+        for k, m in enumerate(models):
+            summary.add_row(name if k == 0 else "", m.label, f"{cases:,}" if k == 0 else "", _figure(m.overall.brier),
+                            _figure(m.overall.ece), f"{near:,}" if k == 0 else "", _figure(m.near.brier),
+                            _figure(m.near.ece))
     console.print(summary)
-    for w in report.windows:
-        if not w.cases:
-            continue
-        table = Table(title=f"Calibration, {w.window_months}-month window", box=None, pad_edge=False,
+    for slice_name in ("overall", "near"):
+        table = Table(title=f"Calibration, all windows, {'near the cut-off' if slice_name == 'near' else 'all cases'}: "
+                            "cases / mean predicted / share invited", box=None, pad_edge=False,
                       header_style="bold underline")
-        for header in ("predicted", "cases", "mean predicted", "observed"):
-            table.add_column(header, justify="right")
-        for band in w.calibration:
-            table.add_row(f"{band.low:.1f}-{band.high:.1f}", f"{band.cases:,}", f"{band.mean_predicted:.3f}",
-                          f"{band.observed:.3f}")
+        table.add_column("predicted", justify="right")
+        for m in report.pooled:
+            table.add_column(m.label, justify="right")
+        for k in range(10):
+            cells = []
+            for m in report.pooled:
+                band = next((b for b in getattr(m, slice_name).calibration if round(b.low * 10) == k), None)
+                cells.append(f"{band.cases:,} / {band.mean_predicted:.2f} / {band.observed:.2f}" if band else "-")
+            table.add_row(f"{k / 10:.1f}-{(k + 1) / 10:.1f}", *cells)
         console.print(table)
     console.print(f"{len(report.eligibilities)} eligibility sets x {len(report.scores)} CRS scores "
-                  f"({min(report.scores)}-{max(report.scores)}) per cut date.  Brier: 0 is perfect, 0.25 is "
-                  "always answering 50 %.  naive: invited if the last cut-off of an eligible type <= score; "
-                  "recent: the same, counting only types with a round in the last 6 months.")
+                  f"({min(report.scores)}-{max(report.scores)}) per cut date.  Brier: 0 is perfect, 0.25 is always "
+                  "answering 50 %.  new: correlated rounds (the planner's model); current: independent rounds "
+                  "(the model until December 2026); naive: invited if the last cut-off of an eligible type was at "
+                  "or below the score.  ECE: case-weighted gap between predicted and observed over ten bands.  Near: "
+                  "scores 25 below to 5 above the lowest cut-off of the same types in the previous 3 months.")
+
+
+def plot_reliability(report, path: Path) -> None:
+    """Draw predicted against observed per band, for every model, overall and near the cut-off, into ``path``."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.8), dpi=100, sharey=True)
+    styles = {"correlated": ("tab:blue", "o", "new: correlated rounds"),
+              "independent": ("tab:orange", "s", "current: independent rounds"),
+              "naive": ("tab:gray", "^", "naive: last cut-off")}
+    for ax, slice_name, title in ((axes[0], "overall", "All cases"), (axes[1], "near", "Near the cut-off")):
+        ax.plot([0, 1], [0, 1], color="black", linewidth=0.8, linestyle="--", label="perfect calibration")
+        for m in report.pooled:
+            scores = getattr(m, slice_name)
+            bands = scores.calibration
+            if not bands:
+                continue
+            colour, marker, label = styles[m.model]
+            ax.plot([b.mean_predicted for b in bands], [b.observed for b in bands], color=colour, marker=marker,
+                    linewidth=1.2, markersize=5, label=f"{label} (Brier {scores.brier:.3f}, ECE {scores.ece:.3f})")
+        cases = getattr(report.pooled[0], slice_name).cases
+        ax.set_title(f"{title} ({cases:,} cases)")
+        ax.set_xlabel("predicted probability of an invitation (mean of the band)")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small", loc="upper left")
+    axes[0].set_ylabel("share of cases invited")
+    windows = ", ".join(str(w.window_months) for w in report.windows)
+    fig.suptitle(f"Express Entry invitation estimates: reliability, cut dates {report.start:%Y-%m} to "
+                 f"{report.end:%Y-%m}, outcomes until {report.outcomes_until.isoformat()}, windows {windows} months")
+    fig.tight_layout()
+    try:
+        fig.savefig(path, format="png")
+    except OSError as error:
+        raise InputError(f"cannot write the diagram ({error.strerror or error})", file=str(path),
+                         field="--plot", hint="give a writable path ending in .png") from None
+    finally:
+        plt.close(fig)
 
 
 @rounds.command("provincial-backtest")

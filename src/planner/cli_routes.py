@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from planner.cli import AS_OF, JSON, _load, _today
+from planner.cli import AS_OF, JSON, _load, _today, warn_if_rounds_stale
 from planner.errors import EXIT_NO_ROUTE, InputError
 
 OBJECTIVE = click.option("--objective", type=click.Choice(["fastest", "probable", "cheapest"]), default=None,
@@ -32,6 +32,7 @@ def route(profile, objective, as_of, horizon, as_json, as_markdown):
     from planner.api import plan
     from planner import render_routes
     person, as_of = _load(profile, as_of)
+    warn_if_rounds_stale(as_of)
     result = plan(person, objective=objective or person.preferences.objective or "fastest", as_of=as_of, horizon=horizon)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
@@ -55,6 +56,7 @@ def compare(profile, objective, as_of, horizon, count, as_json):
     from planner.api import plan
     from planner import render_routes
     person, as_of = _load(profile, as_of)
+    warn_if_rounds_stale(as_of)
     result = plan(person, objective=objective or person.preferences.objective or "fastest", as_of=as_of,
                   horizon=horizon, alternatives=count - 1)
     if as_json:

@@ -9,6 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from planner.eligibility import Verdict
 
 
+class RoundEvidence(BaseModel):
+    """A past Express Entry round an invitation estimate rests on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round_type: str
+    date: date
+    cutoff: int
+
+
 class Step(BaseModel):
     """One step of a route."""
 
@@ -27,6 +37,9 @@ class Step(BaseModel):
     probability: float = 1.0
     cost_cad: int = 0
     note: str | None = None
+    evidence: list[RoundEvidence] = Field(
+        default_factory=list, description="For an invitation: the last five rounds of each round type it counts on, "
+                                          "newest first.")
 
 
 class Exclusion(BaseModel):
@@ -83,3 +96,5 @@ class RoutePlan(BaseModel):
     what_would_change: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     rules_version: str = ""
+    rounds_until: date | None = Field(
+        default=None, description="The date of the newest Express Entry round the invitation estimates know.")

@@ -44,7 +44,7 @@ def test_rounds_shows_the_history_newest_first(runner):
 def test_rounds_json_filters_by_type_and_date(runner):
     result = runner.invoke(rounds, ["--type", "cec", "--type", "PNP", "--since", "2026-01-01", "--json"])
     assert result.exit_code == 0, result.output
-    listed = json.loads(result.output)
+    listed = json.loads(result.stdout)
     assert listed and {r["type"] for r in listed} == {"cec", "pnp"}
     assert all(r["date"] >= "2026-01-01" for r in listed)
     assert listed[-1]["tie_break"].endswith("Z")
@@ -86,7 +86,7 @@ def test_rounds_estimate_accepts_scores_up_to_the_crs_maximum(runner, crs, accep
 
 def test_rounds_estimate_json(runner):
     result = runner.invoke(rounds, ["estimate", "--crs", "520", "--type", "cec", "--as-of", "2026-06-01", "--json"])
-    data_out = json.loads(result.output)
+    data_out = json.loads(result.stdout)
     assert 0 <= data_out["probability"] <= 1 and data_out["data_until"] == "2026-06-01"
 
 
@@ -94,16 +94,35 @@ def test_rounds_backtest_json_on_a_small_window(runner):
     result = runner.invoke(rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-07-01",
                                     "--step", "3", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     window = report["windows"][0]
     assert window["window_months"] == 3 and window["cut_dates"] == 3
-    assert window["brier"] < window["brier_baseline"]
+    models = {m["model"]: m for m in window["models"]}
+    assert set(models) == {"correlated", "independent", "naive"}
+    assert models["correlated"]["overall"]["brier"] < models["naive"]["overall"]["brier"]
 
 
-def test_rounds_backtest_table(runner):
+def test_rounds_backtest_table_shows_every_model_overall_and_near_the_cut_off(runner):
     result = runner.invoke(rounds, ["backtest", "--window", "6", "--start", "2025-01-01", "--end", "2025-03-01"])
     assert result.exit_code == 0, result.output
-    assert "Brier" in result.output and "Calibration, 6-month window" in result.output
+    for text in ("Brier", "ECE", "near ECE", "new", "current", "naive", "near the cut-off"):
+        assert text in result.output
+
+
+def test_rounds_backtest_draws_a_reliability_diagram(runner, tmp_path):
+    path = tmp_path / "reliability.png"
+    result = runner.invoke(rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-06-01",
+                                    "--plot", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
+
+
+def test_rounds_backtest_tuning_period_stops_its_outcomes_at_2024(runner):
+    result = runner.invoke(rounds, ["backtest", "--period", "tuning", "--window", "3", "--start", "2024-06-01",
+                                    "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["outcomes_until"] == "2024-12-31" and report["windows"][0]["last_cut"] == "2024-09-01"
 
 
 def test_backtest_end_before_start_is_an_input_error(runner):

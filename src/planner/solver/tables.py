@@ -296,6 +296,8 @@ class StepTables:
     arrivals: list[int]
     moves: dict[int, Move | None]
     as_of: date | None = None
+    horizon: int = 0
+    """The plan's horizon in months (the window an invitation must come in is read against it)."""
     round_types: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     temp_months: int = 0
     pool: set[tuple[int, int]] = field(default_factory=set)
@@ -338,6 +340,10 @@ class StepTables:
     """The last month whose pool, nomination and invitation entries have been evaluated (or deferred)."""
     deferred: set[tuple[int, int]] = field(default_factory=set)
     """(arrival, month) left out under a probability floor; see :func:`extend_tables`."""
+
+    def horizon_window(self, month: int) -> int:
+        """Months an invitation may take when waiting starts in ``month`` (see :func:`_invitation_window`)."""
+        return _invitation_window(self, month, self.horizon)
 
     @property
     def least_cost(self) -> int:
@@ -512,7 +518,7 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     prep = planning().months_to_submit_after_invitation.at(as_of)
     deadline_days = express_entry_process().ita_deadline_days.at(as_of)
     expiry, test_count = states.language_expiry
-    tables = StepTables(template=template, arrivals=[], moves={}, as_of=as_of, prep_months=prep,
+    tables = StepTables(template=template, arrivals=[], moves={}, as_of=as_of, horizon=horizon, prep_months=prep,
                         language_expiry=expiry, retake_months=retake.months,
                         retake_validity=12 * validity_rules().validity_years.at(as_of), retake_cost=int(round(retake.cost_cad * max(test_count, 1))))
     if prep * 31 > deadline_days:
