@@ -11,7 +11,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import cli
+from planner.cli.main import cli
 
 AS_OF = "2026-01-15"
 

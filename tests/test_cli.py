@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import cli
+from planner.cli.main import cli
 from planner.rules import loader
 
 SECTIONS = {"core", "spouse", "transferability", "additional"}
@@ -222,18 +222,11 @@ def test_schema_is_json_schema_with_birth_date_required():
 
 @pytest.fixture
 def models_copy(tmp_path, monkeypatch):
-    """A copy of the shipped models/ that PLANNER_MODELS_DIR points to (caches cleared around the test)."""
-    from planner import programs
-
+    """A copy of the shipped models/ that PLANNER_MODELS_DIR points to (its own RuleBook is made on first use)."""
     target = tmp_path / "models"
     shutil.copytree(loader.models_dir(), target)
     monkeypatch.setenv(loader.MODELS_ENV, str(target))
-    loader.clear_cache()
-    programs.catalogue.cache_clear()
-    yield target
-    monkeypatch.delenv(loader.MODELS_ENV)
-    loader.clear_cache()
-    programs.catalogue.cache_clear()
+    return target
 
 
 def test_check_models_passes_on_shipped_models():
@@ -295,16 +288,11 @@ def test_check_models_dates_out_of_order(models_copy):
 
 def test_crs_with_broken_models_is_bad_input_not_a_traceback(models_copy, tmp_path):
     """A broken rule file makes 'planner crs' exit 2 with the file and key path."""
-    from planner import crs, facts, language, noc
+    from planner.rules.book import RuleBook, use
 
     _edit(models_copy / "crs/core.yaml", "work_window_years:\n", "work_window_year:\n")
-    for cached in (crs.crs_rules, facts.work_rules, language.test_rules, noc.noc_table):
-        cached.cache_clear()
-    try:
+    with use(RuleBook(models_copy)):  # a new book reads the edited file
         result = _invoke("crs", _write(tmp_path, _profile()), "--as-of", "2024-06-01")
-        assert result.exit_code == 2, result.output
-        assert str(models_copy / "crs/core.yaml") in result.output
-        assert "work_window_year" in result.output
-    finally:
-        for cached in (crs.crs_rules, facts.work_rules, language.test_rules, noc.noc_table):
-            cached.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert str(models_copy / "crs/core.yaml") in result.output
+    assert "work_window_year" in result.output

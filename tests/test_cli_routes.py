@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import cli
-from planner.profile import load_profile
-from planner.programs import catalogue
-from planner.result import RoutePlan
-from planner.validate import validate_plan
+from planner.cli.main import cli
+from planner.facts.profile import load_profile
+from planner.rules.catalogue import catalogue
+from planner.planning.result import RoutePlan
+from planner.planning.validate import validate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "profiles").glob("*.json"))
@@ -217,7 +217,7 @@ def test_every_route_says_the_newest_round_it_knows_and_warns_when_it_is_stale(r
     path = str(ROOT / "examples" / "profiles" / "pgwp-worker-in-canada.json")
     stale = runner.invoke(cli, ["route", path, "--as-of", AS_OF, "--json"])
     plan = RoutePlan.model_validate_json(stale.stdout)
-    assert plan.rounds_until.isoformat() == "2026-09-16"
+    assert plan.stamp.last_round.isoformat() == "2026-09-16"
     assert "newest round is of 2026-09-16" in plan.notes[0]
     assert "warning: the newest Express Entry round the planner knows is of 2026-09-16, 70 days" in stale.stderr
     fresh = runner.invoke(cli, ["compare", path, "--as-of", "2026-10-01", "-k", "2", "--json"])

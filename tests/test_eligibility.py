@@ -17,10 +17,10 @@ from datetime import date
 
 import pytest
 
-from planner import fsw
-from planner.eligibility import evaluate, evaluate_many
-from planner.profile import parse_profile
-from planner.programs import catalogue
+from planner.scoring import fsw as fsw
+from planner.eligibility.verdicts import evaluate, evaluate_many
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import catalogue
 
 AS_OF = date(2025, 6, 1)
 

@@ -17,10 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import crs, facts, memo
+from planner import memo
+
+from planner.scoring import crs as crs
+
+from planner.facts import derived as facts
 from planner.dates import add_years, age_on
-from planner.facts import ExperienceQuery
-from planner.profile import Education, Work, parse_profile
+from planner.facts.derived import ExperienceQuery
+from planner.facts.profile import Education, Work, parse_profile
 
 AS_OF = date(2025, 6, 1)
 CANADA = ExperienceQuery(where="canada", within_years=3, teers=frozenset({0, 1, 2, 3}),
@@ -202,8 +206,8 @@ def test_ten_year_window_for_crs_canadian_work():
 
 def test_cec_three_year_window_vs_crs_ten_year_window():
     """Two years of Canadian work ending 3.5 years ago: nothing for CEC (3-year window), 2 years for CRS (10)."""
-    from planner.eligibility import evaluate
-    from planner.programs import catalogue
+    from planner.eligibility.verdicts import evaluate
+    from planner.rules.catalogue import catalogue
 
     profile = parse_profile({**_crs_profile([_cdn("2019-12-01", "2021-11-30")]),
                              "language_tests": [{"test": "celpip_general", "date": "2025-01-10", "listening": 9,

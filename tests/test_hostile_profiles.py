@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.cli import cli
+from planner.cli.main import cli
 from planner.errors import InputError
-from planner.inputs import check_profile
-from planner.profile import parse_profile
+from planner.facts.inputs import check_profile
+from planner.facts.profile import parse_profile
 
 AS_OF = "2026-12-03"
 

@@ -13,8 +13,8 @@ from datetime import date
 import pytest
 
 from planner.errors import ProfileError
-from planner.language import check_scores, convert
-from planner.profile import LanguageTest
+from planner.facts.language import check_scores, convert
+from planner.facts.profile import LanguageTest
 
 ABILITIES = ("listening", "reading", "writing", "speaking")
 
@@ -197,8 +197,8 @@ def test_expired_exactly_at_two_years():
 
 def test_expired_result_reported_and_not_used_in_crs():
     """The CRS gives no language points for an expired result and says so in its notes."""
-    from planner import crs
-    from planner.profile import parse_profile
+    from planner.scoring import crs as crs
+    from planner.facts.profile import parse_profile
 
     profile = parse_profile({"birth_date": "1995-01-01", "citizenships": ["IN"],
                              "language_tests": [{"test": "ielts_general", "date": "2024-03-15", "listening": 9,

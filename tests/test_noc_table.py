@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import ProfileError
-from planner.noc import close_matches, noc_table, occupation, require_known
+from planner.rules.noc import close_matches, noc_table, occupation, require_known
 
 # Every unit group of major groups 20 (3), 21 (36) and 22 (27) in NOC 2021 Version 1.0.
 MAJOR_GROUP_20 = ["20010", "20011", "20012"]

@@ -12,12 +12,14 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import crs, noc
+from planner.scoring import crs as crs
+
+from planner.rules import noc as noc
 from planner.dates import add_years, age_on
-from planner.eligibility import evaluate, evaluate_many
-from planner.inputs import check_profile
-from planner.profile import Profile, parse_profile
-from planner.programs import catalogue
+from planner.eligibility.verdicts import evaluate, evaluate_many
+from planner.facts.inputs import check_profile
+from planner.facts.profile import Profile, parse_profile
+from planner.rules.catalogue import catalogue
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

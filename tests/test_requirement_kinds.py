@@ -14,16 +14,18 @@ from datetime import date
 
 import pytest
 
-from planner import facts, predicates
-from planner.eligibility import _NEVER_MET, requirement_kinds
-from planner.permits import permit_months
-from planner.predicates import Context
-from planner.profile import parse_profile
-from planner.programs import Fee, Grant, PortOfEntry, ProgramFile
-from planner.requirements import (AnyOfParams, FieldOfStudyParams, IecParticipationsParams, IntendedProvinceParams,
+from planner.facts import derived as facts
+
+from planner.eligibility import predicates
+from planner.eligibility.verdicts import _NEVER_MET, requirement_kinds
+from planner.planning.permits import permit_months
+from planner.eligibility.predicates import Context
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import Fee, Grant, PortOfEntry, ProgramFile
+from planner.rules.requirements import (AnyOfParams, FieldOfStudyParams, IecParticipationsParams, IntendedProvinceParams,
                                   JobOfferParams, RelatedEmploymentParams, WorkExperienceParams)
-from planner.solver.tables import Payers, step_fees
-from planner.timeline import unchanging
+from planner.planning.tables import Payers, step_fees
+from planner.facts.timeline import unchanging
 
 ON = date(2026, 12, 3)
 
@@ -88,8 +90,8 @@ def test_any_of_is_met_by_one_option_and_explains_every_option():
 
 
 def test_any_of_is_static_only_when_every_option_is():
-    from planner.graph import STATIC_KINDS
-    from planner.requirements import AnyOf
+    from planner.planning.graph import STATIC_KINDS
+    from planner.rules.requirements import AnyOf
     requirement = AnyOf.model_validate({"id": "x", "label": "x", "kind": "any_of", "description": "x",
                                         "references": [{"title": "t", "href": "https://example.org"}],
                                         "values": {ON: {"value": SK_OFFER_OR_IN_CANADA.model_dump()}}})
@@ -255,7 +257,7 @@ def test_dependant_fees_are_charged_for_everyone_but_the_principal():
 
 
 def test_only_the_listed_citizens_apply_at_the_port_of_entry():
-    from planner.process import at_port_of_entry, permit_processing
+    from planner.planning.process import at_port_of_entry, permit_processing
     program = program_with(port_of_entry={"citizenships": ["US"]},
                            processing={"median_months": 0.5, "p80_months": 0.5})
     assert at_port_of_entry(program, person(citizenships=["US"]), ON)
@@ -271,8 +273,8 @@ def test_a_fee_some_citizens_are_exempt_from_is_not_charged_to_them():
 
 
 def test_a_requirement_keyed_null_does_not_apply_from_that_date():
-    from planner.eligibility import evaluate
-    from planner.requirements import Status
+    from planner.eligibility.verdicts import evaluate
+    from planner.rules.requirements import Status
     program = program_with()
     status = Status.model_validate({"id": "in_canada", "label": "In Canada", "kind": "status", "description": "x",
                                     "references": [{"title": "t", "href": "https://example.org"}],
@@ -280,7 +282,7 @@ def test_a_requirement_keyed_null_does_not_apply_from_that_date():
                                                date(2025, 3, 27): {"value": {"statuses": ["worker"]}},
                                                date(2026, 1, 1): {"value": None}}})
     program = program.model_copy(update={"requirements": [status]})
-    from planner.programs import Catalogue
+    from planner.rules.catalogue import Catalogue
     abroad = person()
     cat = Catalogue({program.id: (program, "programs/test.yaml")}, type("S", (), {"statuses": {}})())
     assert evaluate(program, abroad, date(2024, 6, 1), cat=cat).eligible

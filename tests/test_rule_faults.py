@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -20,8 +19,9 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import cli
+from planner.cli.main import cli
 from planner.rules import loader
+from planner.rules.book import RuleBook, use
 from planner.rules.parse_cache import CACHE_ENV
 
 AS_OF = "2026-12-03"
@@ -294,18 +294,9 @@ def _list_extra(root: Path) -> None:
 
 # --- running the CLI on a broken copy --------------------------------------------------------------
 
-def clear_caches() -> None:
-    """Forget every loaded rule file: the loader's caches and each planner module's lru_cache."""
-    loader.clear_cache()
-    for module in [module for name, module in sys.modules.items() if name.startswith("planner")]:
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)):
-                value.cache_clear()
-
-
 @pytest.fixture
 def models_copy(tmp_path, monkeypatch):
-    """A copy of the shipped models/ that PLANNER_MODELS_DIR points to, with caches cleared around the test.
+    """A copy of the shipped models/ that PLANNER_MODELS_DIR points to.
 
     The copy's parses are cached in the test's own directory (a small cache is quick to update).
     """
@@ -313,15 +304,13 @@ def models_copy(tmp_path, monkeypatch):
     shutil.copytree(SHIPPED, target, symlinks=True)
     monkeypatch.setenv(loader.MODELS_ENV, str(target))
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "parse-cache"))
-    clear_caches()
-    yield target
-    monkeypatch.delenv(loader.MODELS_ENV)
-    clear_caches()
+    return target
 
 
 def invoke(*args: str):
-    clear_caches()
-    return CliRunner().invoke(cli, list(args))
+    """Run the CLI on a new RuleBook over the copy, which reads the files as the fault left them."""
+    with use(RuleBook(os.environ[loader.MODELS_ENV])):
+        return CliRunner().invoke(cli, list(args))
 
 
 def check_models():
@@ -416,7 +405,7 @@ def test_every_broken_file_is_reported_once(models_copy):
 
 def test_manifest_lists_every_shipped_file():
     """Every file under models/ (but the manifest) is listed, and every listed file is there."""
-    manifest = loader.load_manifest(SHIPPED)
+    manifest = RuleBook(SHIPPED).manifest()
     assert sorted([*manifest.files, *manifest.documents]) == [
         name for name in loader.model_files(SHIPPED) if name != loader.MANIFEST]
 

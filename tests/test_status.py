@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from planner.api import plan
-from planner.profile import parse_profile
-from planner.programs import catalogue
-from planner.status import Stay, bridging_program, current_stay, route_stay
-from planner.validate import validate_plan
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import catalogue
+from planner.planning.status import Stay, bridging_program, current_stay, route_stay
+from planner.planning.validate import validate_plan
 
 ON = date(2026, 12, 3)
 CAT = catalogue()

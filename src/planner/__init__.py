@@ -17,10 +17,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "plan": "planner.api",
-    "load_profile": "planner.profile",
-    "parse_profile": "planner.profile",
-    "Profile": "planner.profile",
-    "RoutePlan": "planner.result",
+    "load_profile": "planner.facts.profile",
+    "parse_profile": "planner.facts.profile",
+    "Profile": "planner.facts.profile",
+    "RoutePlan": "planner.planning.result",
     "PlannerError": "planner.errors",
     "InputError": "planner.errors",
 }

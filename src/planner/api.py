@@ -10,23 +10,24 @@ from __future__ import annotations
 from datetime import date
 
 from planner import memo
-from planner.eligibility import evaluate
-from planner.graph import ProfileGraph, build_graph, prune_for_profile
-from planner.inputs import check_as_of, check_plan_arguments, check_profile
-from planner.profile import Profile
-from planner.programs import catalogue
-from planner.result import Exclusion, RoundEvidence, Route, RoutePlan, Step
+from planner.eligibility.verdicts import evaluate
+from planner.planning.graph import ProfileGraph, build_graph, prune_for_profile
+from planner.facts.inputs import check_as_of, check_plan_arguments, check_profile
+from planner.facts.profile import Profile
+from planner.rules.catalogue import catalogue
+from planner.planning.result import Exclusion, RoundEvidence, Route, RoutePlan, Step, current_stamp
 from planner.rounds import estimate_invitation
-from planner.solver.model import OBJECTIVES, RouteModel, Timing
-from planner.status import bridging_program, status_rules
-from planner.process import (applies_from_inside_canada, at_port_of_entry, express_entry_process, planning,
-                             processing_is_assumed)
+from planner.planning.solver.model import OBJECTIVES, RouteModel, Timing
+from planner.planning.status import bridging_program
+from planner.rules.status import status_rules
+from planner.planning.process import applies_from_inside_canada, at_port_of_entry
+from planner.rules.process import express_entry_process, planning, processing_is_assumed
 from planner.errors import PlannerError
-from planner.solver.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers,
+from planner.planning.tables import (StepTables, States, estimate_cached, extend_tables, fee_is_known, fee_payers,
                                    last_useful_month, log_cost,
                                    start_tables, step_fees, step_probability)
-from planner.solver.templates import enumerate_templates
-from planner.timeline import month_date, newest_tests, with_retakes
+from planner.planning.templates import enumerate_templates
+from planner.facts.timeline import month_date, newest_tests, with_retakes
 
 
 SEARCH_STEP_MONTHS = 12
@@ -37,7 +38,7 @@ def prepare(profile: Profile, as_of: date, horizon: int, through: int | None = N
     """Build the pruned graph, templates and month tables for a profile (shared by solver and tests).
 
     The tables are evaluated up to month ``through`` (default: the whole horizon); see
-    :func:`planner.solver.tables.extend_tables` to evaluate further.
+    :func:`planner.planning.tables.extend_tables` to evaluate further.
     """
     cat = catalogue()
     graph = build_graph(cat, as_of)
@@ -57,7 +58,7 @@ def plan(profile: Profile, objective: str = "fastest", as_of: date | None = None
     Parameters
     ----------
     profile:
-        The person's situation (see :class:`planner.profile.Profile`).
+        The person's situation (see :class:`planner.facts.profile.Profile`).
     objective:
         ``fastest`` (least expected months), ``probable`` (most likely within the horizon) or ``cheapest``.
     as_of:
@@ -83,7 +84,7 @@ def _plan(profile: Profile, objective: str, as_of: date, horizon: int | None, al
     once_each = {e.program: e for e in pruned.excluded}.values()  # a program on several edges is excluded once
     excluded = [Exclusion(program=e.program, label=e.label, reasons=e.reasons) for e in once_each]
     base = dict(as_of=as_of, objective=objective, horizon_months=horizon, start_status=pruned.start, excluded=excluded,
-                rules_version=_rules_version(), rounds_until=last_round_date())
+                rules_version=_rules_version(), stamp=current_stamp())
     if pruned.start == "permanent_resident":
         return RoutePlan(found=False, route=None, no_route_reasons=["you already hold permanent residence or citizenship"], **base)
     timings, meeting = _search(tables, states, horizon, objective, as_of, alternatives)
@@ -150,7 +151,7 @@ def _search(tables: list[StepTables], states: States, horizon: int, objective: s
     fixed steps alone cannot beat the routes found are never evaluated; see
     :class:`RouteModel`); templates whose fixed steps alone fall below the floor cannot
     reach it, so the first search does not evaluate their months, nor the months whose
-    invitation cannot reach it (see :func:`planner.solver.tables.extend_tables`).
+    invitation cannot reach it (see :func:`planner.planning.tables.extend_tables`).
     """
     floor = probability_floor(objective, as_of)
     timings = _search_with(tables, states, horizon, objective, alternatives, floor, set())
@@ -232,7 +233,7 @@ def _profile_expiry_note(timing: Timing, as_of: date) -> str:
 
 def _first_expiry(profile: Profile, as_of: date) -> date:
     """The first date one of the newest language results (those a retake renews) stops being valid."""
-    from planner.language import convert
+    from planner.facts.language import convert
     return min(convert(test, as_of).valid_until for test in newest_tests(profile).values())
 
 
@@ -250,7 +251,7 @@ def _rules_version() -> str:
 
 def _assumed_residence(routes: list[Route], profile: Profile, as_of: date) -> list[str]:
     """Say which province each route assumes the person would live in, when the profile names none."""
-    from planner.facts import intended_provinces
+    from planner.facts.derived import intended_provinces
     if intended_provinces(profile).known:
         return []
     cat, notes = catalogue(), []
@@ -276,7 +277,7 @@ def _notes(profile: Profile, as_of: date) -> list[str]:
 
 def _spouse_comparison(profile: Profile, as_of: date) -> list[str]:
     """Say so when the spouse would score higher as the principal applicant."""
-    from planner import crs
+    from planner.scoring import crs as crs
     spouse = profile.spouse
     if spouse.birth_date is None or spouse.canadian_citizen_or_pr:
         return []
@@ -416,7 +417,7 @@ def keeping_status_steps(stay, timing: Timing, states: States, payers):
     Each renewal is applied for a month (``renewal_lead_months``) before the permit ends, so
     maintained status covers its processing; the bridging open work permit is applied for
     when the PR application is submitted, while the permit is still valid. The fees are those
-    the solver counted (:func:`planner.solver.tables.keeping_status_fees`).
+    the solver counted (:func:`planner.planning.tables.keeping_status_fees`).
     """
     if stay is None:
         return []
@@ -444,7 +445,7 @@ def keeping_status_steps(stay, timing: Timing, states: States, payers):
 
 def _inside_note(on: date) -> str:
     """For a permit applied for from inside Canada: its processing is IRCC's in-Canada time, not the two-week standard."""
-    from planner.process import work_permit_processing
+    from planner.rules.process import work_permit_processing
     found = work_permit_processing().in_canada.entry(on)
     source = (f"IRCC's time for work permits applied for from inside Canada ({found.value.median_months:g} months "
               f"since {found.effective})") if found else "the planner's assumption for unpublished times (models/planning.yaml)"

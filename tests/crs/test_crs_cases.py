@@ -8,8 +8,8 @@ Two kinds of test live here:
 
 * ``test_case_file_is_well_formed`` / ``test_case_profile_is_valid`` only check the
   cases themselves (YAML shape, self-consistent expectations, profile accepted by
-  :func:`planner.profile.parse_profile`).  They do not need the engine.
-* ``test_crs_case`` runs :func:`planner.crs.score` on each case and compares the total,
+  :func:`planner.facts.profile.parse_profile`).  They do not need the engine.
+* ``test_crs_case`` runs :func:`planner.scoring.crs.score` on each case and compares the total,
   the four sections and any named lines.
 
 Case file format (a YAML list)::
@@ -211,7 +211,7 @@ def test_case_suite_shape():
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_profile_is_valid(case: Case):
     """The case is well formed, its expectations add up, and its profile passes the contract."""
-    from planner.profile import parse_profile
+    from planner.facts.profile import parse_profile
 
     if case.problem:
         pytest.fail(case.problem)
@@ -239,11 +239,11 @@ def test_case_profile_is_valid(case: Case):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_crs_case(case: Case):
-    """planner.crs.score gives the hand-worked total, sections and lines."""
+    """planner.scoring.crs.score gives the hand-worked total, sections and lines."""
     if case.problem:
         pytest.fail(case.problem)
-    from planner.crs import score, score_total
-    from planner.profile import parse_profile
+    from planner.scoring.crs import score, score_total
+    from planner.facts.profile import parse_profile
 
     profile = parse_profile(case.profile, source=f"{case.file}: {case.name}")
     result = score(profile, case.as_of)

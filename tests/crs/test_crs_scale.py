@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner import crs
+from planner.scoring import crs as crs
 from planner.rules.schema import change_dates_in
 
 

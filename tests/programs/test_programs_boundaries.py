@@ -13,10 +13,10 @@ from datetime import date
 
 import pytest
 
-from planner.eligibility import evaluate
-from planner.predicates import Context
-from planner.profile import parse_profile
-from planner.programs import catalogue
+from planner.eligibility.verdicts import evaluate
+from planner.eligibility.predicates import Context
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import catalogue
 
 CAT = catalogue()
 
@@ -136,7 +136,7 @@ def test_cusma_engineer_needs_a_degree_and_unlisted_occupations_fail():
 
 def test_cusma_professional_is_decided_at_the_port_of_entry_for_us_citizens_only_since_2024_02_29():
     """Most Mexicans need a visitor visa from 2024-02-29 and apply online (the Global Skills Strategy's 2 weeks)."""
-    from planner.process import permit_processing
+    from planner.planning.process import permit_processing
     program = CAT.get("cusma")
     us, mx = profile(citizenships=["US"]), profile(citizenships=["MX"])
     assert permit_processing(program, us, date(2025, 6, 1)) == (0, 0)
@@ -171,7 +171,7 @@ def test_iec_partner_table_corrected_against_irccs_2025_instructions():
 
 
 def test_iec_permit_length_is_the_countrys():
-    from planner.permits import permit_months
+    from planner.planning.permits import permit_months
     grant = CAT.get("iec").grants.at(date(2026, 1, 1))
     lengths = {c: permit_months(grant, profile(citizenships=[c]), date(2026, 1, 1)) for c in ("GB", "NZ", "JP", "AU")}
     assert lengths == {"GB": 24, "NZ": 23, "JP": 12, "AU": 24}

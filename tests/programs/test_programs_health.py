@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner import model_health
-from planner.predicates import PREDICATES
-from planner.process import ExpressEntryProcessFile
-from planner.programs import STATUS_WILDCARD_PREFIX, Catalogue, ProgramFile, StatusesFile, catalogue
+from planner.rules import health as model_health
+from planner.eligibility.predicates import PREDICATES
+from planner.rules.process import ExpressEntryProcessFile
+from planner.rules.catalogue import STATUS_WILDCARD_PREFIX, Catalogue, ProgramFile, StatusesFile, catalogue
 from planner.rules.loader import models_dir, read_yaml, validate
 
 CAT = catalogue()
@@ -102,7 +102,7 @@ def test_every_granted_status_exists_and_temporary_programs_grant_a_working_stat
 
 def test_every_temporary_program_leads_to_the_status_it_grants():
     """Except the bridging permit, which is a step of routes (models/federal/status.yaml), not an edge of the graph."""
-    from planner.status import bridging_program
+    from planner.planning.status import bridging_program
     bridging = bridging_program(CAT, date(2026, 12, 3)).id
     assert not CAT.get(bridging).transitions
     for program in PROGRAMS:

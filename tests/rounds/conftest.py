@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from rounds_helpers import SHARED_FEED
 
-from planner.rounds.history import clear_history_cache
 from planner.rules.loader import models_dir
 
 
@@ -26,6 +25,5 @@ def scratch_models(tmp_path: Path) -> Path:
     root = tmp_path / "models"
     (root / "rounds").mkdir(parents=True)
     shutil.copy(models_dir() / "rounds/round_names.yaml", root / "rounds/round_names.yaml")
-    yield root
-    clear_history_cache()
+    return root
 

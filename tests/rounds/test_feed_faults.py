@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 from rounds_helpers import SHARED_FEED, feed_round, write_feed
 
-from planner.cli import cli
+from planner.cli.main import cli
 from planner.errors import EXIT_BAD_INPUT, InputError
 from planner.rounds import importer
 from planner.rounds.feed import FeedError
@@ -389,7 +389,7 @@ def _write_named(path: Path, data: dict) -> Path:
 
 _RACER = """
 import pathlib, sys, time
-from planner.cli import main
+from planner.cli.main import main
 ready, go = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 ready.touch()
 while not go.exists():

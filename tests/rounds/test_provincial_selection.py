@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.cli import cli
+from planner.cli.main import cli
 from planner.rounds.provincial import (FLAT_ASSUMPTION, backtest_selection, estimable, estimate_selection,
                                        provincial_draws)
 
@@ -71,7 +71,7 @@ def test_the_backtest_command_prints_the_brier_scores_against_the_flat_assumptio
 
 def test_a_bc_offer_is_selected_by_its_wage_in_a_plan():
     from planner.api import plan
-    from planner.profile import parse_profile
+    from planner.facts.profile import parse_profile
     base = {"birth_date": "1990-07-07", "citizenships": ["KR"],
             "education": [{"level": "master", "program_years": 2, "country": "KR", "completed": "2015-02-28", "eca": True}],
             "language_tests": [{"test": "ielts_general", "date": "2026-04-01", "listening": 8.0, "reading": 7.0,

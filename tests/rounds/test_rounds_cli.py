@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rounds_helpers import feed_round, write_feed
 
-from planner.cli_rounds import data, rounds
+from planner.cli.rounds import data, rounds
 from planner.errors import EXIT_BAD_INPUT, InputError, PlannerError
 
 
@@ -19,7 +19,7 @@ def runner() -> CliRunner:
 
 
 def as_main_cli(*groups: click.Group) -> click.Group:
-    """Build a stand-in for the main CLI that catches InputError, prints it and exits 2 (as planner.cli does)."""
+    """Build a stand-in for the main CLI that catches InputError, prints it and exits 2 (as planner.cli.main does)."""
     class Main(click.Group):
         def invoke(self, ctx):
             try:

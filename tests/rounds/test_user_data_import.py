@@ -7,30 +7,25 @@ from datetime import date
 from click.testing import CliRunner
 from rounds_helpers import feed_round, write_feed
 
-from planner.cli import cli
-from planner.rounds.history import (DATA_ENV, clear_history_cache, history_path, load_history_file, read_history_file,
-                                     user_history_path)
+from planner.cli.main import cli
+from planner.rounds.history import DATA_ENV, history_path, load_history_file, read_history_file, user_history_path
 from planner.rules.loader import models_dir
 
 
 def test_an_import_without_a_models_dir_lands_in_the_user_data_directory_and_is_used(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
-    clear_history_cache()
     shipped = load_history_file(models_dir())
     newest = shipped.rounds[-1]
     feed = write_feed(tmp_path / "feed.json", [feed_round("999", "2026-10-14", crs="512")],
                       fetchedAt=int(1792000000000))  # 2026-10-14T...
-    try:
-        result = CliRunner().invoke(cli, ["data", "import-rounds", str(feed)])
-        assert result.exit_code == 0, result.output
-        assert user_history_path() == tmp_path / "data" / "rounds" / "history.yaml"
-        assert user_history_path().is_file()
-        assert history_path() == user_history_path()  # the planner now reads the imported copy
-        rounds = load_history_file().rounds
-        assert rounds[-1].number == "999" and len(rounds) == len(shipped.rounds) + 1
-        assert load_history_file(models_dir()).rounds[-1].number == newest.number  # the shipped file is untouched
-    finally:
-        clear_history_cache()
+    result = CliRunner().invoke(cli, ["data", "import-rounds", str(feed)])
+    assert result.exit_code == 0, result.output
+    assert user_history_path() == tmp_path / "data" / "rounds" / "history.yaml"
+    assert user_history_path().is_file()
+    assert history_path() == user_history_path()  # the planner now reads the imported copy, without being told
+    rounds = load_history_file().rounds
+    assert rounds[-1].number == "999" and len(rounds) == len(shipped.rounds) + 1
+    assert load_history_file(models_dir()).rounds[-1].number == newest.number  # the shipped file is untouched
 
 
 def test_a_shipped_history_newer_than_the_import_wins(tmp_path, monkeypatch):
@@ -42,9 +37,5 @@ def test_a_shipped_history_newer_than_the_import_wins(tmp_path, monkeypatch):
     text = (models_dir() / "rounds/history.yaml").read_text(encoding="utf-8")
     copy.write_text(text.replace(f"feed_snapshot: {old.feed_snapshot.isoformat()}", "feed_snapshot: 2025-01-01", 1),
                     encoding="utf-8")
-    clear_history_cache()
-    try:
-        assert read_history_file(copy).feed_snapshot == date(2025, 1, 1)
-        assert history_path() == models_dir() / "rounds/history.yaml"
-    finally:
-        clear_history_cache()
+    assert read_history_file(copy).feed_snapshot == date(2025, 1, 1)
+    assert history_path() == models_dir() / "rounds/history.yaml"

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from planner.api import plan
-from planner.eligibility import evaluate
-from planner.profile import parse_profile
-from planner.programs import catalogue
-from planner.validate import validate_plan
+from planner.eligibility.verdicts import evaluate
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import catalogue
+from planner.planning.validate import validate_plan
 
 CORPUS = yaml.safe_load((Path(__file__).with_name("consultant.yaml")).read_text(encoding="utf-8"))
 DEFAULTS = CORPUS["defaults"]
@@ -126,7 +126,7 @@ def _check_first_step(wanted, route):
 
 def _check_permit_months(wanted, profile, as_of, route=None):
     """The program's permit, applied for on the plan date, lasts this many months for this person."""
-    from planner.permits import permit_months
+    from planner.planning.permits import permit_months
     on = date.fromisoformat(str(as_of))
     program = catalogue().get(wanted["program"])
     assert permit_months(program.grants.get(on), profile, on) == wanted["months"]
@@ -144,7 +144,7 @@ def _keeps_status(route, profile, as_of) -> bool:
     person in status another way (a renewal, maintained status, a bridging permit).
     """
     from planner.dates import months_between
-    from planner.permits import permit_months
+    from planner.planning.permits import permit_months
     decision = route.steps[-1].end_month
     permit = next((s for s in route.steps if s.kind == "apply_permit"), None)
     if permit is not None:

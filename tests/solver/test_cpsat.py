@@ -1,6 +1,6 @@
-"""The small CP-SAT writer (planner.solver.cpsat) writes what OR-Tools' own builder writes, and solves it the same.
+"""The small CP-SAT writer (planner.planning.solver.cpsat) writes what OR-Tools' own builder writes, and solves it the same.
 
-Each statement is written twice, with ``cp_model.CpModel`` and with :class:`planner.solver.cpsat.Model`,
+Each statement is written twice, with ``cp_model.CpModel`` and with :class:`planner.planning.solver.cpsat.Model`,
 and the two model messages must be identical; so the route models are the ones ``cp_model`` would build.
 """
 
@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from planner.solver import cpsat
+from planner.planning.solver import cpsat
 
 
 def _pair():

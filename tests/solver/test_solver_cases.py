@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from planner.api import plan
-from planner.profile import parse_profile
-from planner.timeline import with_retakes
-from planner.validate import validate_plan
+from planner.facts.profile import parse_profile
+from planner.facts.timeline import with_retakes
+from planner.planning.validate import validate_plan
 
 from .strategies import AS_OF
 
@@ -34,8 +34,8 @@ def test_a_retake_renews_the_latest_result_and_does_not_revive_an_older_better_o
 
 def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     """Fees carry `per`: the PR application charges each adult and child; a work permit fee is charged once."""
-    from planner.programs import catalogue
-    from planner.solver.tables import Payers, step_fees
+    from planner.rules.catalogue import catalogue
+    from planner.planning.tables import Payers, step_fees
     cat = catalogue()
     on = date(2026, 11, 25)
     pr = cat.get("federal.express_entry.pr_application")
@@ -55,7 +55,7 @@ def _pool_template_tables(**changes):
 
     from planner import load_profile
     from planner.api import prepare
-    from planner.solver.tables import NO_MOVE
+    from planner.planning.tables import NO_MOVE
 
     example = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json"
     _, _, tables, _ = prepare(load_profile(example), AS_OF, 30)
@@ -68,8 +68,8 @@ def _pool_template_tables(**changes):
 
 def test_results_expiring_in_the_pool_are_renewed_before_they_expire():
     """An Express Entry profile whose results expire is removed from the pool: the retake must come first."""
-    from planner.solver.model import TemplateModel
-    from planner.solver.reference import best_objective
+    from planner.planning.solver.model import TemplateModel
+    from planner.planning.solver.reference import best_objective
 
     # In the pool from month 0, invited at 10, applying at 11; the results expire in month 5.
     t = _pool_template_tables(pool={(-1, 0)}, invitation={(-1, 0): (10, 0, 1.0, 500)}, language_expiry=5)
@@ -110,7 +110,7 @@ def test_a_wait_longer_than_a_profile_lasts_says_when_to_submit_a_new_one():
     from pathlib import Path
 
     from planner import load_profile
-    from planner.process import express_entry_process
+    from planner.rules.process import express_entry_process
 
     as_of = date(2026, 11, 25)
     validity = express_entry_process().profile_validity_months.at(as_of)
@@ -171,7 +171,7 @@ def test_each_fee_is_charged_once_and_the_pr_application_pays_ircc():
     from pathlib import Path
 
     from planner.api import prepare
-    from planner.solver.tables import step_charges
+    from planner.planning.tables import step_charges
 
     for path in sorted((Path(__file__).resolve().parents[2] / "examples" / "profiles").glob("*.json")):
         _, _, tables, _ = prepare(_example(path.stem), AS_OF, 24, through=-1)

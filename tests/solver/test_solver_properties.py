@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from planner import api
 from planner.api import _best_timings, plan, prepare, probability_floor, to_route
-from planner.profile import parse_profile
-from planner.solver.model import RouteModel
-from planner.solver.reference import best_objective
-from planner.solver.tables import LOG_SCALE
-from planner.validate import validate_plan
+from planner.facts.profile import parse_profile
+from planner.planning.solver.model import RouteModel
+from planner.planning.solver.reference import best_objective
+from planner.planning.tables import LOG_SCALE
+from planner.planning.validate import validate_plan
 
 from .strategies import AS_OF, PLAN_DATES, profiles, shifted
 
@@ -108,7 +108,7 @@ def test_no_route_uses_a_month_after_the_last_useful_one_for_its_pr_month(data, 
     for every template's optimal route: each entry month (pool, nomination, wait start) is at most
     ``last_useful_month(table, pr)``.  Routes often meet it exactly (a base nomination processed in the
     least time), so a bound one month too tight fails here."""
-    from planner.solver.tables import last_useful_month
+    from planner.planning.tables import last_useful_month
 
     profile = parse_profile(data)
     _, _, tables, _ = prepare(profile, AS_OF, HORIZON)

@@ -14,14 +14,16 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import crs, fsw
+from planner.scoring import crs as crs
+
+from planner.scoring import fsw as fsw
 from planner.dates import add_months
-from planner.eligibility import cannot_become_eligible, is_eligible
-from planner.predicates import Context
-from planner.profile import parse_profile
-from planner.programs import catalogue
-from planner.profile import JobOffer
-from planner.timeline import Move, Unchanging, canadian_job_for, project, unchanging, with_retakes
+from planner.eligibility.verdicts import cannot_become_eligible, is_eligible
+from planner.eligibility.predicates import Context
+from planner.facts.profile import parse_profile
+from planner.rules.catalogue import catalogue
+from planner.facts.profile import JobOffer
+from planner.facts.timeline import Move, Unchanging, canadian_job_for, project, unchanging, with_retakes
 
 from .strategies import profiles
 
@@ -80,7 +82,7 @@ def test_french_results_below_the_category_minimum_rule_it_out_for_the_whole_pla
     from pathlib import Path
 
     from planner import load_profile
-    from planner.language import convert
+    from planner.facts.language import convert
 
     profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json")
     end = add_months(AS_OF, 60)
@@ -166,8 +168,8 @@ def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(
     Along a route that moves the person to Canada in ``arrival`` (or none), each month
     before :meth:`States.earliest_work_month` fails the program's work requirements.
     """
-    from planner.eligibility import evaluate
-    from planner.solver.tables import States
+    from planner.eligibility.verdicts import evaluate
+    from planner.planning.tables import States
 
     # Top language results, so an experience-and-language requirement fails only for its work.
     data = {**data, "language_tests": [{"test": "ielts_general", "date": "2026-11-01", "listening": 9.0,
@@ -195,7 +197,7 @@ def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
     from pathlib import Path
 
     from planner import load_profile
-    from planner.solver.tables import States
+    from planner.planning.tables import States
 
     profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "us-software-engineer.json")
     states = States(profile, AS_OF, catalogue(), 60)
@@ -250,7 +252,7 @@ def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invi
     met, and each has the invitation entry a direct evaluation gives.
     """
     from planner.api import prepare
-    from planner.solver.tables import StepTables, _invitation_entry, _waits_from_pool
+    from planner.planning.tables import StepTables, _invitation_entry, _waits_from_pool
 
     horizon = 36
     _, _, tables, states = prepare(parse_profile(data), AS_OF, horizon)

@@ -35,8 +35,9 @@ from datetime import date
 from functools import lru_cache
 
 from planner.dates import add_months
-from planner.rounds.history import Round, load_history_file
+from planner.rounds.history import Round, history_identity, history_path, load_history_file
 from planner.rounds.types import LABELS, ROUND_TYPES
+from planner.rules.book import per_book
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,7 @@ def _check(crs: int, round_types: Iterable[str], as_of: date, window_months: int
     if unknown:
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
     types = tuple(t for t in ROUND_TYPES if t in given)
-    from planner.crs import maximum_total  # not at import: importing the rounds package stays light
+    from planner.scoring.crs import maximum_total  # not at import: importing the rounds package stays light
     highest = maximum_total(as_of)
     if not 0 <= crs <= highest:
         raise ValueError(f"CRS score must be between 0 and {highest}, got {crs}")
@@ -409,9 +410,13 @@ def _explain_type(item: TypeContribution, views: str, model: RoundModel) -> str:
     return text + f"; alone they give {item.probability_alone:.0%}."
 
 
-@lru_cache(maxsize=1)
 def default_index() -> RoundIndex:
-    """Return the index over the shipped history (built once per process)."""
+    """The index over the history in use (:func:`planner.rounds.history.history_path`), built once per history file."""
+    return _index(*history_identity(history_path()))
+
+
+@per_book(maxsize=2)
+def _index(path: str, modified_ns: int, size: int) -> RoundIndex:
     history = load_history_file()
     return RoundIndex(history.rounds, data_end=history.feed_snapshot)
 
@@ -422,7 +427,7 @@ def estimate_invitation(crs: int, round_types: Iterable[str], as_of: date, windo
     Parameters
     ----------
     crs:
-        The person's CRS score (0 to the CRS maximum, :func:`planner.crs.maximum_total`), including any provincial-nomination points.
+        The person's CRS score (0 to the CRS maximum, :func:`planner.scoring.crs.maximum_total`), including any provincial-nomination points.
     round_types:
         Ids from :data:`~planner.rounds.ROUND_TYPES` of every round type the person
         qualifies for.  Everyone in the pool qualifies for ``general`` rounds, so include it.

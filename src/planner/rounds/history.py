@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +24,7 @@ from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.parse_cache import cached_parse
 from planner.rules.schema import ModelFile, Reference, Strict
+from planner.rules.book import current, per_book
 
 HISTORY_FILE = "rounds/history.yaml"
 NAMES_FILE = "rounds/round_names.yaml"
@@ -76,7 +76,7 @@ class Round(Strict):
 
     @model_validator(mode="after")
     def _cutoff_within_scale(self):
-        from planner.crs import crs_rules  # not at import: importing the rounds package stays light
+        from planner.scoring.crs import crs_rules  # not at import: importing the rounds package stays light
         highest = crs_rules().core.maximum_total.get(self.date)
         if highest is not None and self.cutoff > highest:
             raise ValueError(f"cutoff {self.cutoff} is above the CRS maximum of {highest} on {self.date.isoformat()} "
@@ -170,8 +170,8 @@ def history_path(root: Path | None = None) -> Path:
     reaches at least as far as the shipped one (a newer package's history wins over an older import)."""
     if root is not None:
         return root / HISTORY_FILE
-    shipped, imported = models_dir() / HISTORY_FILE, user_history_path()
-    if imported.is_file() and _history_cached(str(imported)).feed_snapshot >= _history_cached(str(shipped)).feed_snapshot:
+    shipped, imported = current().root / HISTORY_FILE, user_history_path()
+    if imported.is_file() and _history_at(imported).feed_snapshot >= _history_at(shipped).feed_snapshot:
         return imported
     return shipped
 
@@ -216,18 +216,32 @@ def read_history_file(path: Path) -> HistoryFile:
 
 def read_names(root: Path | None = None) -> NamesFile:
     """Read and validate the round-name table under ``root`` (default: the models directory)."""
-    path = (root if root is not None else models_dir()) / NAMES_FILE
+    path = (root if root is not None else current().root) / NAMES_FILE
     return validate(read_yaml(path), NamesFile, path)
 
 
-@lru_cache(maxsize=4)
-def _history_cached(path: str) -> HistoryFile:
+def history_identity(path: Path) -> tuple[str, int, int]:
+    """(path, modification time in ns, size) of a history file: a new import gives a new identity."""
+    try:
+        found = path.stat()
+    except OSError:
+        return str(path), -1, -1  # reading it will say what is wrong
+    return str(path), found.st_mtime_ns, found.st_size
+
+
+@per_book(maxsize=4)
+def _history_read(path: str, modified_ns: int, size: int) -> HistoryFile:
     return read_history_file(Path(path))
 
 
+def _history_at(path: Path) -> HistoryFile:
+    """The history file at ``path``, read once per identity (see :func:`history_identity`) in the book in force."""
+    return _history_read(*history_identity(path))
+
+
 def load_history_file(root: Path | None = None) -> HistoryFile:
-    """Return the shipped history file with its header (cached per path)."""
-    return _history_cached(str(history_path(root)))
+    """Return the history file in use (see :func:`history_path`) with its header; read again after an import."""
+    return _history_at(history_path(root))
 
 
 def load_history(root: Path | None = None) -> tuple[Round, ...]:
@@ -239,7 +253,3 @@ def load_history(root: Path | None = None) -> tuple[Round, ...]:
     """
     return tuple(load_history_file(root).rounds)
 
-
-def clear_history_cache() -> None:
-    """Forget the loaded history (after an import, or in tests that write history files)."""
-    _history_cached.cache_clear()

@@ -32,9 +32,9 @@ import yaml
 
 from planner.errors import InputError
 from planner.rounds.feed import EARLIEST_DATE, FEED_URL, ParsedFeed, parse_feed
-from planner.rounds.history import (HistoryFile, Round, clear_history_cache, history_path, read_history_file, read_names,
+from planner.rounds.history import (HistoryFile, Round, history_path, read_history_file, read_names,
                                      user_history_path)
-from planner.rules.loader import models_dir
+from planner.rules import book
 from planner.rules.schema import Reference
 
 
@@ -315,7 +315,7 @@ def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: boo
     """
     explicit = root is not None
     target = history_path(root) if explicit else user_history_path()
-    root = root if explicit else models_dir()
+    root = root if explicit else book.current().root
     today = today or date.today()
     _check_snapshot_option(snapshot, today)
     parsed = parse_feed(feed_path, read_names(root), today=today, snapshot=snapshot)
@@ -326,5 +326,4 @@ def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: boo
         current = target if explicit else history_path()  # the user's copy, or the shipped one to start from
         _import_locked(parsed, report, feed_path=feed_path, force=force, snapshot=snapshot,
                        imported_from=imported_from or feed_path.name, today=today, current=current)
-    clear_history_cache()
-    return report
+    return report  # the next read sees the new file: histories are remembered by path, time and size

@@ -18,18 +18,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import Literal
-
-from pydantic import Field
 
 from planner.dates import add_months, months_between
-from planner.profile import Province
 from planner.rounds.estimator import MIN_PROBABILITY_FOR_WAIT
-from planner.rules.loader import load_model_file
-from planner.rules.schema import Certainty, ModelFile, Reference, Strict
-
-Criterion = Literal["hourly_wage", "crs_band", "aaip_score", "sinp_score"]
+from planner.rules.draws import DrawSeries, ProvincialDraw, provincial_draws
 
 ESTIMATED_CRITERIA: frozenset[str] = frozenset({"hourly_wage"})
 """Criteria the planner can read from a profile (an offer's hourly wage); the others need a provincial score."""
@@ -45,43 +37,6 @@ backtest (docs/rounds-model.md, "Provincial selection")."""
 
 RATE_MONTHS = 12
 """Months of complete record the rate of draws is counted over (a modelling choice)."""
-
-
-class ProvincialDraw(Strict):
-    """One published draw: when, how many were invited, and what admitted them."""
-
-    date: date
-    invited: int | str | None = None
-    min_hourly_wage: float | None = Field(default=None, ge=0)
-    min_score: int | None = None
-    max_score: int | None = None
-    nocs: list[str] | None = None
-    certainty: Certainty = "confirmed"
-    doubt: str | None = None
-
-
-class DrawSeries(Strict):
-    """A province's draws that select by one criterion, with the period its record is complete for."""
-
-    description: str
-    province: Province
-    criterion: Criterion
-    references: list[Reference] = Field(min_length=1)
-    complete_from: date | None = None
-    """The record holds every draw from this date to ``data_until`` (None: incomplete, not estimated)."""
-    data_until: date
-    draws: list[ProvincialDraw]
-
-
-class ProvincialDrawsFile(ModelFile):
-    """Schema of ``models/rounds/provincial_draws.yaml``."""
-
-    series: dict[str, DrawSeries]
-
-
-@lru_cache(maxsize=1)
-def provincial_draws() -> ProvincialDrawsFile:
-    return load_model_file("rounds/provincial_draws.yaml", ProvincialDrawsFile)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ValidationError
 
 from planner.errors import ModelFileError
 from planner.rules.parse_cache import cached_parse
-from planner.rules.schema import Manifest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -200,31 +199,6 @@ def validate(data: object, model: type[M], path: Path | str) -> M:
                              hint="see models/README.md for the schema of this file", problems=rest) from None
 
 
-@lru_cache(maxsize=None)
-def _load_cached(path: str, model: type[M]) -> M:
-    return validate(read_yaml(Path(path)), model, path)
-
-
-def load_model_file(relative: str, model: type[M], root: Path | None = None) -> M:
-    """Load ``models/<relative>`` and validate it against ``model`` (cached per path)."""
-    if root is None:
-        # Rules are read thousands of times per plan: skip resolving the directory again (clear_cache() resets).
-        key = (relative, model)
-        found = _by_relative.get(key)
-        if found is None:
-            found = _by_relative[key] = _load_cached(str(models_dir() / relative), model)
-        return found
-    return _load_cached(str(root / relative), model)
-
-
-_by_relative: dict[tuple, BaseModel] = {}
-
-
-def load_manifest(root: Path | None = None) -> Manifest:
-    """Load ``models/manifest.yaml``, the list of every file under ``models/`` (cached per path)."""
-    return _load_cached(str((root if root is not None else models_dir()) / MANIFEST), Manifest)
-
-
 def model_files(root: Path, under: str = "") -> list[str]:
     """Every file under ``root/under``, as ``/``-separated paths relative to ``root``, sorted.
 
@@ -250,9 +224,3 @@ def model_files(root: Path, under: str = "") -> list[str]:
             else:
                 found.append(Path(entry.path).relative_to(root).as_posix())
     return sorted(found)
-
-
-def clear_cache() -> None:
-    """Forget loaded files; call it after changing ``$PLANNER_MODELS_DIR`` in a running process."""
-    _load_cached.cache_clear()
-    _by_relative.clear()
