@@ -24,7 +24,7 @@ from planner.facts.profile import parse_profile
 from planner.rules.catalogue import Fee, Grant, PortOfEntry, ProgramFile
 from planner.rules.requirements import (AnyOfParams, FieldOfStudyParams, IecParticipationsParams, IntendedProvinceParams,
                                   JobOfferParams, RelatedEmploymentParams, WorkExperienceParams)
-from planner.planning.tables import Payers, step_fees
+from planner.rules.fees import Payers, step_fees
 from planner.facts.timeline import unchanging
 
 ON = date(2026, 12, 3)

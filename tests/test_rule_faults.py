@@ -263,6 +263,15 @@ FAULTS = [
           edit("manifest.yaml", "  - crs/additional.yaml\n", "  - crs/additional.yaml\n  - ../secrets.yaml\n")),
     Fault("manifest lists a file twice", "manifest.yaml", None, "listed more than once",
           edit("manifest.yaml", "  - crs/additional.yaml\n", "  - crs/additional.yaml\n  - crs/additional.yaml\n")),
+    # --- rule knowledge kept in models/ (issue 18) --------------------------------------------------
+    Fault("Express Entry-linked program without its round types", "programs/provincial/bc_express_entry_bc.yaml",
+          "(top level)", "must list the round types",
+          edit("programs/provincial/bc_express_entry_bc.yaml", "round_types: [pnp]\n", "")),
+    Fault("a round type without a label", "rounds/round_names.yaml", "(top level)", "no label for round type(s) stem",
+          edit("rounds/round_names.yaml", "  stem: STEM occupations\n", "")),
+    Fault("a jurisdiction that is not Canada or a province", "programs/provincial/bc_express_entry_bc.yaml",
+          "jurisdiction", "Input should be",
+          edit("programs/provincial/bc_express_entry_bc.yaml", "jurisdiction: BC", "jurisdiction: British Columbia")),
 ]
 
 ROUTE_UNAFFECTED = [

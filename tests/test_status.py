@@ -119,7 +119,7 @@ def test_a_worker_whose_permit_ends_soon_renews_it_before_it_ends():
 def test_a_new_permit_is_applied_for_before_the_current_one_ends(valid_until, arrives):
     """From inside Canada a GTS permit takes months, covered by maintained status when applied for before the
     PGWP ends (even a month before); a permit that has already ended leaves nothing to apply from."""
-    from planner.api import prepare
+    from planner.planning.search import prepare
     profile = parse_profile({**PHD, "status_in_canada": {"status": "worker", "permit": "pgwp",
                                                          "valid_until": valid_until, "province": "ON"},
                              "job_offer": {"noc": "21211", "province": "ON", "permanent": True, "lmia": True,

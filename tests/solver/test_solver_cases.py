@@ -35,7 +35,7 @@ def test_a_retake_renews_the_latest_result_and_does_not_revive_an_older_better_o
 def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     """Fees carry `per`: the PR application charges each adult and child; a work permit fee is charged once."""
     from planner.rules.catalogue import catalogue
-    from planner.planning.tables import Payers, step_fees
+    from planner.rules.fees import Payers, step_fees
     cat = catalogue()
     on = date(2026, 11, 25)
     pr = cat.get("federal.express_entry.pr_application")
@@ -54,15 +54,16 @@ def _pool_template_tables(**changes):
     from pathlib import Path
 
     from planner import load_profile
-    from planner.api import prepare
+    from planner.planning.search import prepare
+    from planner.planning.states import DecisionTime
     from planner.planning.tables import NO_MOVE
 
     example = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json"
     _, _, tables, _ = prepare(load_profile(example), AS_OF, 30)
     template_tables = next(t for t in tables if t.template.pool is not None and t.template.nomination is None
                            and t.template.invitation is not None and t.template.temp is None)
-    base = dict(arrivals=[NO_MOVE], moves={NO_MOVE: None}, stays={NO_MOVE: None}, status_fees=None,
-                decision={m: (6, 8) for m in range(31)}, retake_months=1, retake_validity=24, notes=[])
+    base = dict(arrivals=(NO_MOVE,), moves={NO_MOVE: None}, stays={NO_MOVE: None}, status_fees=None,
+                decision={m: DecisionTime(6, 8) for m in range(31)}, retake_months=1, retake_validity=24, notes=())
     return dataclasses.replace(template_tables, **{**base, **changes})
 
 
@@ -70,17 +71,19 @@ def test_results_expiring_in_the_pool_are_renewed_before_they_expire():
     """An Express Entry profile whose results expire is removed from the pool: the retake must come first."""
     from planner.planning.solver.model import TemplateModel
     from planner.planning.solver.reference import best_objective
+    from planner.planning.tables import InvitationEntry
 
     # In the pool from month 0, invited at 10, applying at 11; the results expire in month 5.
-    t = _pool_template_tables(pool={(-1, 0)}, invitation={(-1, 0): (10, 0, 1.0, 500)}, language_expiry=5)
+    t = _pool_template_tables(pool=frozenset({(-1, 0)}), invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500)},
+                              language_expiry=5)
     timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
     assert (timing.pool, timing.submission, timing.retake) == (0, 11, 3)  # new results in hand in month 4
     assert best_objective([t], 30, "fastest")[1] == timing.objective
 
     # Results expiring in month 1 cannot be renewed in time for a pool entry in month 0: enter in month 2,
     # after the retake, although entering at 0 would be faster if the gap in the pool were allowed.
-    t = _pool_template_tables(pool={(-1, 0), (-1, 2)}, invitation={(-1, 0): (10, 0, 1.0, 500), (-1, 2): (10, 0, 1.0, 500)},
-                              language_expiry=1)
+    t = _pool_template_tables(pool=frozenset({(-1, 0), (-1, 2)}), language_expiry=1,
+                              invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500), (-1, 2): InvitationEntry(10, 0, 1.0, 500)})
     timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
     assert (timing.pool, timing.submission) == (2, 13) and timing.retake + t.retake_months <= 2
     assert best_objective([t], 30, "fastest")[1] == timing.objective
@@ -170,8 +173,8 @@ def test_each_fee_is_charged_once_and_the_pr_application_pays_ircc():
     """Every template of the examples: the PR application's fees come from the program deciding it."""
     from pathlib import Path
 
-    from planner.api import prepare
-    from planner.planning.tables import step_charges
+    from planner.planning.search import prepare
+    from planner.planning.charges import step_charges
 
     for path in sorted((Path(__file__).resolve().parents[2] / "examples" / "profiles").glob("*.json")):
         _, _, tables, _ = prepare(_example(path.stem), AS_OF, 24, through=-1)

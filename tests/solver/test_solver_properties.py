@@ -9,12 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import api
-from planner.api import _best_timings, plan, prepare, probability_floor, to_route
+from planner.api import plan
+from planner.planning import search
+from planner.planning.explain import to_route
+from planner.planning.search import BELOW_MINIMUM_OBJECTIVE, _best_timings, prepare, probability_floor
 from planner.facts.profile import parse_profile
 from planner.planning.solver.model import RouteModel
 from planner.planning.solver.reference import best_objective
-from planner.planning.tables import LOG_SCALE
+from planner.planning.charges import LOG_SCALE
 from planner.planning.validate import validate_plan
 
 from .strategies import AS_OF, PLAN_DATES, profiles, shifted
@@ -79,13 +81,13 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
     """
     profile = parse_profile(data)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(api, "SEARCH_STEP_MONTHS", 3)
+        patch.setattr(search, "SEARCH_STEP_MONTHS", 3)
         result = plan(profile, objective=objective, as_of=AS_OF, horizon=HORIZON, alternatives=2)
     _, _, tables, _ = prepare(profile, AS_OF, HORIZON)
     floor = probability_floor(objective, AS_OF)
     timings = _best_timings(RouteModel(tables, HORIZON, objective, max_log_cost=floor), 2)
     if len(timings) < 3 and floor is not None:  # the rest: the most likely below the floor, of other programs
-        relaxed = RouteModel(tables, HORIZON, api.BELOW_MINIMUM_OBJECTIVE)
+        relaxed = RouteModel(tables, HORIZON, BELOW_MINIMUM_OBJECTIVE)
         found = {tables[t.template_index].template.programs for t in timings}
         relaxed.exclude([i for i, t in enumerate(tables) if t.template.programs in found])
         timings += _best_timings(relaxed, 2 - len(timings))

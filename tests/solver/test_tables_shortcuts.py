@@ -169,7 +169,7 @@ def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(
     before :meth:`States.earliest_work_month` fails the program's work requirements.
     """
     from planner.eligibility.verdicts import evaluate
-    from planner.planning.tables import States
+    from planner.planning.states import States
 
     # Top language results, so an experience-and-language requirement fails only for its work.
     data = {**data, "language_tests": [{"test": "ielts_general", "date": "2026-11-01", "listening": 9.0,
@@ -197,7 +197,7 @@ def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
     from pathlib import Path
 
     from planner import load_profile
-    from planner.planning.tables import States
+    from planner.planning.states import States
 
     profile = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "us-software-engineer.json")
     states = States(profile, AS_OF, catalogue(), 60)
@@ -212,7 +212,7 @@ def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
 @given(profiles())
 def test_a_template_whose_invitation_is_impossible_has_no_invitation_in_any_month(data):
     """The search skips such templates unevaluated; evaluated in full, they hold no invitation entry."""
-    from planner.api import prepare
+    from planner.planning.search import prepare
 
     _, _, tables, _ = prepare(parse_profile(data), AS_OF, 36)
     for table in tables:
@@ -225,7 +225,8 @@ def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_i
     from pathlib import Path
 
     from planner import load_profile
-    from planner.api import plan, prepare
+    from planner.api import plan
+    from planner.planning.search import prepare
 
     no_offer = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json")
     # With a permanent Calgary offer, Alberta's Express Entry-linked tech pathway is on some templates.
@@ -251,8 +252,8 @@ def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invi
     is evaluated directly: the pool entries are exactly the months the pool program is
     met, and each has the invitation entry a direct evaluation gives.
     """
-    from planner.api import prepare
-    from planner.planning.tables import StepTables, _invitation_entry, _waits_from_pool
+    from planner.planning.search import prepare
+    from planner.planning.tables import StepTables, _waits_from_pool, invitation_entry
 
     horizon = 36
     _, _, tables, states = prepare(parse_profile(data), AS_OF, horizon)
@@ -265,7 +266,7 @@ def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invi
                 met = states.eligible(table.template.pool.program, move, month)
                 assert ((arrival, month) in table.pool) == met, (table.template.programs, arrival, month)
                 direct = StepTables(template=table.template, arrivals=table.arrivals, moves=table.moves,
-                                    as_of=AS_OF, decision=table.decision, prep_months=table.prep_months)
-                _invitation_entry(direct, states, move, arrival, month, horizon)
-                expected = direct.invitation.get((arrival, month)) if met else None
+                                    as_of=AS_OF, horizon=horizon, decision=table.decision, prep_months=table.prep_months)
+                entry = invitation_entry(direct, states, move, month, horizon)
+                expected = entry[0] if met and entry is not None else None
                 assert table.invitation.get((arrival, month)) == expected, (table.template.programs, arrival, month)

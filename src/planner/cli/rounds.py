@@ -21,7 +21,8 @@ import click
 
 from planner.cli.params import DATE, print_stamp, stamp_json, warn_if_rounds_stale
 from planner.errors import InputError
-from planner.rounds.types import LABELS, ROUND_TYPES, UNKNOWN_TYPE
+from planner.rounds.history import round_type_label
+from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 
 
 TYPE_CHOICE = click.Choice(ROUND_TYPES + (UNKNOWN_TYPE,), case_sensitive=False)
@@ -72,7 +73,7 @@ def plot_cutoffs(rounds, path: Path) -> None:
         if series:
             dates, cutoffs = zip(*series, strict=True)
             ax.plot(dates, cutoffs, marker=markers[k % len(markers)], markersize=4, linewidth=0.8,
-                    color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], label=LABELS[round_type])
+                    color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], label=round_type_label(round_type))
     ax.set_title("Express Entry round cut-offs (CRS of the lowest-ranked candidate invited)")
     ax.set_xlabel("round date")
     ax.set_ylabel("CRS cut-off")

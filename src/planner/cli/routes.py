@@ -33,7 +33,7 @@ def route(profile, objective, as_of, horizon, as_json, as_markdown):
     from planner.output import routes as render_routes
     person, as_of = load_profile_arg(profile, as_of)
     warn_if_rounds_stale(as_of)
-    result = plan(person, objective=objective or person.preferences.objective or "fastest", as_of=as_of, horizon=horizon)
+    result = plan(person, objective=objective, as_of=as_of, horizon=horizon)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     elif as_markdown:
@@ -57,7 +57,7 @@ def compare(profile, objective, as_of, horizon, count, as_json):
     from planner.output import routes as render_routes
     person, as_of = load_profile_arg(profile, as_of)
     warn_if_rounds_stale(as_of)
-    result = plan(person, objective=objective or person.preferences.objective or "fastest", as_of=as_of,
+    result = plan(person, objective=objective, as_of=as_of,
                   horizon=horizon, alternatives=count - 1)
     if as_json:
         click.echo(result.model_dump_json(indent=2))

@@ -376,7 +376,7 @@ _ENTITY_TEXT = {"existing": "a related company with an existing Canadian parent,
 
 def related_employment(params: RelatedEmploymentParams, ctx: Context) -> Outcome:
     start = add_months(ctx.as_of, -12 * params.within_years)
-    full_time = facts.work_rules().max_hours_per_week.at(ctx.as_of)
+    full_time = facts.work_rules().full_time_hours_per_week.at(ctx.as_of)
     best_months = 0
     for job in ctx.profile.work_history:
         related = job.canadian_related_entity if params.canadian_entity == "existing" else job.opening_canadian_office

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Optional
 
 from planner.rules import noc as noc
 from planner.memo import active_memory, per_scope
@@ -46,6 +46,8 @@ class WorkExperienceRules(ModelFile):
     hours_per_year: Dated[int]
     max_hours_per_week: Dated[int]
     skilled_teers: Dated[list[int]]
+    full_time_hours_per_week: Dated[int]
+    arranged_employment_min_months: Dated[Optional[int]]
 
 
 def work_rules() -> WorkExperienceRules:
@@ -362,20 +364,23 @@ def intended_provinces(profile: Profile) -> Intent:
 def qualifying_job_offer(profile: Profile, on: date) -> tuple[bool, str]:
     """Whether the job offer is 'arranged employment' (FSW grid, CRS before 2025-03-25), and why.
 
-    Qualifying: full-time, skilled (TEER 0-3), permanent or 12+ months, and supported by
-    an LMIA or made by the employer the person already works for in Canada on a permit.
+    Qualifying: full-time, skilled (TEER 0-3), permanent or at least ``arranged_employment_min_months``
+    long (``models/federal/work_experience.yaml``), and supported by an LMIA or made by the employer
+    the person already works for in Canada on a permit.
     """
     offer = profile.job_offer
     if offer is None:
         return False, "no job offer"
     found = noc.occupation(offer.noc)
     skilled = found is not None and found.teer in work_rules().skilled_teers.at(on)
-    long_enough = offer.permanent or (offer.duration_months or 0) >= 12
+    min_months = work_rules().arranged_employment_min_months.at(on)
+    long_enough = offer.permanent or (min_months is not None and (offer.duration_months or 0) >= min_months)
     working_there = profile.status_in_canada.status == "worker" and any(
         job.in_canada and job.end is None and offer.employer is not None and job.employer == offer.employer
         for job in profile.work_history)
     if offer.full_time and skilled and long_enough and (offer.lmia or working_there):
         basis = "LMIA-supported" if offer.lmia else "from the employer you work for in Canada"
         return True, f"qualifying job offer (NOC {offer.noc}, {basis})"
+    length = "permanent" if min_months is None else f"permanent or {min_months}+ months"
     return False, ("job offer does not qualify as arranged employment: it must be full-time, skilled (TEER 0-3), "
-                   "permanent or 12+ months, and LMIA-supported or from the employer you already work for in Canada")
+                   f"{length}, and LMIA-supported or from the employer you already work for in Canada")

@@ -8,6 +8,7 @@ import networkx as nx
 
 from planner.planning.graph import WORK_STEP, ProfileGraph
 from planner.rules.catalogue import Catalogue, ProgramFile
+from planner.rules.vocabulary import FEDERAL
 from planner.rules.book import per_book
 
 
@@ -58,7 +59,7 @@ def _pick_following(options: tuple[str, ...], chosen: list[str], cat: Catalogue)
         if program_id in options:
             return [program_id]
     usable = sorted(p for p in options if cat.get(p).kind != "category")
-    federal = [p for p in usable if p.startswith("federal.")]
+    federal = [p for p in usable if cat.get(p).jurisdiction == FEDERAL]
     return federal[:1] or usable[:1]
 
 

@@ -36,7 +36,8 @@ from functools import lru_cache
 
 from planner.dates import add_months
 from planner.rounds.history import Round, history_identity, history_path, load_history_file
-from planner.rounds.types import LABELS, ROUND_TYPES
+from planner.rounds.history import round_type_label
+from planner.rounds.types import ROUND_TYPES
 from planner.rules.book import per_book
 
 
@@ -392,15 +393,15 @@ def _explain(crs: int, types: tuple[str, ...], as_of: date, anchor: date, window
 
 def _explain_type(item: TypeContribution, views: str, model: RoundModel) -> str:
     """One line per round type: its rounds, cut-offs, how they move together, and what it adds."""
-    label = LABELS[item.round_type]
+    name = round_type_label(item.round_type)
     if not any(item.rounds_in_lookback):
         last = (f"; the last was on {item.recent_cutoffs[0][0].isoformat()} (cut-off {item.recent_cutoffs[0][1]})"
                 if item.recent_cutoffs else "; there has never been one")
-        return (f"{label}: no rounds in the last {model.lookbacks[-1].rate_months} months{last}, so the type is "
+        return (f"{name}: no rounds in the last {model.lookbacks[-1].rate_months} months{last}, so the type is "
                 "taken as stopped and adds nothing (a restart would be a policy change the history cannot show).")
     cutoffs = ", ".join(f"{c} ({d.isoformat()})" for d, c in item.recent_cutoffs)
     counts = " / ".join(str(n) for n in item.rounds_in_lookback)
-    text = f"{label}: {counts} rounds in the last {views} months; latest cut-offs {cutoffs}"
+    text = f"{name}: {counts} rounds in the last {views} months; latest cut-offs {cutoffs}"
     if model.correlation_months:
         text += (f"; rounds within {model.block_months:g} months move together with chance {item.correlation:.2f} "
                  f"(measured over {model.correlation_months} months)")

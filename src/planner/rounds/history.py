@@ -24,7 +24,7 @@ from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
 from planner.rules.loader import models_dir, read_yaml, validate
 from planner.rules.parse_cache import cached_parse
 from planner.rules.schema import ModelFile, Reference, Strict
-from planner.rules.book import current, per_book
+from planner.rules.book import current, per_book, rule_file
 
 HISTORY_FILE = "rounds/history.yaml"
 NAMES_FILE = "rounds/round_names.yaml"
@@ -126,7 +126,16 @@ class NamesFile(ModelFile):
 
     references: list[Reference] = Field(min_length=1)
     version_note: str
+    labels: dict[RoundTypeId, str]
+    """A short label per round type, for tables and explanations (every type, and ``unknown``, has one)."""
     names: list[RoundName]
+
+    @model_validator(mode="after")
+    def _every_type_labelled(self):
+        missing = [t for t in (*ROUND_TYPES, UNKNOWN_TYPE) if t not in self.labels]
+        if missing:
+            raise ValueError(f"labels: no label for round type(s) {', '.join(missing)}")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self):
@@ -212,6 +221,16 @@ def _read_yaml_fast(path: Path) -> object:
 def read_history_file(path: Path) -> HistoryFile:
     """Read and validate a history file (no caching)."""
     return validate(_read_yaml_fast(path), HistoryFile, path)
+
+
+def names_in_force() -> NamesFile:
+    """``models/rounds/round_names.yaml`` of the rules in force (read once per RuleBook)."""
+    return rule_file(NAMES_FILE, NamesFile)
+
+
+def round_type_label(round_type: str) -> str:
+    """The round type's short label (``labels`` of ``models/rounds/round_names.yaml``, rules in force)."""
+    return names_in_force().labels[round_type]
 
 
 def read_names(root: Path | None = None) -> NamesFile:

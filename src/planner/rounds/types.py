@@ -3,8 +3,9 @@
 IRCC names its rounds in free text that changes from year to year ("French language
 proficiency (Version 1)", "French-Language proficiency 2026-Version 2").  The planner
 reduces every round to one of these ids plus a version label, through the name table in
-``models/rounds/round_names.yaml``.  The ids are the contract with the route planner: a
-person's eligibility is expressed as a set of them.
+``models/rounds/round_names.yaml``, which also holds each type's label.  The ids are the
+contract with the route planner (a person's eligibility is expressed as a set of them) and
+with the history file's schema, so they are vocabulary here, like provinces.
 
 Program rounds (``general``, ``cec``, ``fsw``, ``fst``, ``pnp``) have no version.
 Category rounds carry the version IRCC gave the category's occupation list, labelled
@@ -33,29 +34,5 @@ ROUND_TYPES: tuple[str, ...] = (
 )
 """Canonical round-type ids, program rounds first, then categories."""
 
-PROGRAM_TYPES: frozenset[str] = frozenset({"general", "cec", "fsw", "fst", "pnp"})
-"""Round types that select by program (or by none, for ``general``) rather than by category."""
-
 UNKNOWN_TYPE = "unknown"
 """Type given to a round whose IRCC name is not in the name table (only with ``--allow-unknown``)."""
-
-LABELS: dict[str, str] = {
-    "general": "General (all programs)",
-    "cec": "Canadian Experience Class",
-    "fsw": "Federal Skilled Worker",
-    "fst": "Federal Skilled Trades",
-    "pnp": "Provincial Nominee Program",
-    "french": "French-language proficiency",
-    "stem": "STEM occupations",
-    "healthcare": "Healthcare (and social services) occupations",
-    "trades": "Trade occupations",
-    "transport": "Transport occupations",
-    "agriculture": "Agriculture and agri-food occupations",
-    "education": "Education occupations",
-    "physicians": "Physicians with Canadian work experience",
-    "senior_managers": "Senior managers with Canadian work experience",
-    "researchers": "Researchers with Canadian work experience",
-    "military": "Skilled military recruits",
-    UNKNOWN_TYPE: "Unrecognised round name",
-}
-"""Short human labels for tables and explanations."""

@@ -20,7 +20,7 @@ from planner.errors import InputError, ModelFileError
 from planner.rules.requirements import Requirement
 from planner.rules.loader import model_files, read_yaml, validate
 from planner.rules.schema import Amount, Count, Dated, ModelFile, Probability, Reference, Strict
-from planner.rules.vocabulary import EducationLevel, Province
+from planner.rules.vocabulary import EducationLevel, Jurisdiction, Province
 from planner.rules.book import RuleBook, current, per_book
 from planner.rules.draws import ProvincialDrawsFile
 from planner.rules.status import StatusRulesFile
@@ -139,7 +139,7 @@ class ProgramFile(ModelFile):
     aliases: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]] = Field(default_factory=list)
     """Other names for ``--program``; unique across the catalogue (no other program's id or alias)."""
     kind: ProgramKind
-    jurisdiction: str
+    jurisdiction: Jurisdiction
     references: list[Reference] = Field(min_length=1)
     open: Dated[bool]
     requirements: list[Requirement] = Field(default_factory=list)
@@ -158,7 +158,16 @@ class ProgramFile(ModelFile):
     """From when a province's published draws select for the program (see :class:`Selection`)."""
     express_entry_linked: bool | None = None
     round_types: list[str] = Field(default_factory=list)
+    """The Express Entry round types the program's candidates are invited in (an Express Entry-linked
+    nomination's: the provincial rounds)."""
     transitions: list[Transition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _linked_programs_name_their_rounds(self):
+        if self.express_entry_linked and not self.round_types:
+            raise ValueError("an Express Entry-linked program must list the round types its nominees are invited in "
+                             "(round_types, e.g. [pnp])")
+        return self
 
     @model_validator(mode="after")
     def _unique_requirement_ids(self):

@@ -105,3 +105,13 @@ def decision_processing(decision: ProgramFile, selected: ProgramFile | None, on:
             return months_ceil(found.median_months), months_ceil(found.p80_months)
     return program_processing(decision, on)
 
+
+def step_probability(program: ProgramFile, on: date) -> float:
+    """A program step's success probability on a date (1.0 when the program states none, or when draws select
+    for it then: the nomination entry carries that chance, see :func:`nomination_entry`)."""
+    if program.selection is not None and program.selection.get(on) is not None:
+        return 1.0
+    if program.success_probability is None:
+        return 1.0
+    value = program.success_probability.get(on)
+    return 1.0 if value is None else float(value)

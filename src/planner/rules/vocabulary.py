@@ -20,6 +20,11 @@ EducationTier = Literal["less_than_secondary", "secondary", "one_year", "two_yea
 
 Province = Literal["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
 
+FEDERAL: Literal["federal"] = "federal"
+"""The jurisdiction of Canada's own programs (the others are provinces and territories)."""
+
+Jurisdiction = Literal["federal", "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
+
 Role = Literal["executive", "managerial", "specialized_knowledge", "other"]
 """A job's role, as intra-company transfer rules distinguish them."""
 

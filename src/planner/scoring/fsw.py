@@ -146,7 +146,8 @@ def score(profile: Profile, as_of: date) -> FswScore:
     usable = [r for r in (convert(t, as_of) for t in profile.language_tests) if r.usable]
     first = max(usable, key=lambda r: (_points_for_language(r, grid), r.minimum), default=None)
     first_points = _points_for_language(first, grid) if first else 0
-    lines.append(FswLine("first official language", first_points, 6 * 4,
+    most = max(band.points for band in grid.first_language) * len(ABILITIES)
+    lines.append(FswLine("first official language", first_points, most,
                          first.describe() if first else "no valid language test"))
     second = max((r for r in usable if first and r.language != first.language), key=lambda r: r.minimum, default=None)
     second_points = grid.second_language.points if second and second.minimum >= grid.second_language.min_clb_all_four else 0

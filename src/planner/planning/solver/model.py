@@ -26,7 +26,6 @@ the original ones expire (see :meth:`TemplateModel._retake_month`).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -75,15 +74,15 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
 
     def earliest_pr(submission: int) -> int | None:
         decision = t.decision.get(submission)
-        return None if decision is None else submission + decision[0]
+        return None if decision is None else submission + decision.median
 
     budget = None if max_log_cost is None else max_log_cost - t.least_log_cost
     if budget is not None and budget < 0:
-        return _with(t, arrivals=[])
+        return replace(t, arrivals=())
     invitation = {}
     for key, entry in t.invitation.items():
-        pr = earliest_pr(key[1] + entry[0] + t.prep_months)
-        if pr is not None and pr <= horizon and (budget is None or entry[1] <= budget):
+        pr = earliest_pr(key[1] + entry.wait + t.prep_months)
+        if pr is not None and pr <= horizon and (budget is None or entry.log_cost <= budget):
             invitation[key] = entry
     nomination = {}
     for (arrival, month), entry in t.nomination.items():
@@ -105,15 +104,7 @@ def prune_unreachable(t: StepTables, horizon: int, max_log_cost: int | None = No
                 pool.add((arrival, month))
         else:
             pool.add((arrival, month))
-    return _with(t, invitation=invitation, nomination=nomination, pool=pool)
-
-
-def _with(t: StepTables, **changes) -> StepTables:
-    """A shallow copy of ``t`` with ``changes`` (``dataclasses.replace`` without re-running ``__init__``)."""
-    copied = copy.copy(t)
-    for name, value in changes.items():
-        setattr(copied, name, value)
-    return copied
+    return replace(t, invitation=invitation, nomination=nomination, pool=frozenset(pool))
 
 
 class RouteModel:
@@ -130,7 +121,7 @@ class RouteModel:
     """
 
     def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None,
-                 evaluate: Callable[[StepTables], None] | None = None, known: dict[int, Timing] | None = None):
+                 evaluate: Callable[[StepTables], StepTables] | None = None, known: dict[int, Timing] | None = None):
         if objective not in OBJECTIVES:
             raise ValueError(objective)
         self.tables = list(tables)
@@ -204,7 +195,7 @@ class RouteModel:
         if index not in self._bounds:
             table = self.tables[index]
             if self._evaluate is not None:
-                self._evaluate(table)
+                table = self.tables[index] = self._evaluate(table)
             self._pruned[index] = prune_unreachable(table, self.horizon, self.max_log_cost)
             self._bounds[index] = objective_bound(self._pruned[index], index, len(self.tables), self.horizon,
                                                   self.objective)
@@ -272,18 +263,18 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
             or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
         return None
     if tpl.invitation is not None:
-        ready = [month + entry[0] for (_, month), entry in t.invitation.items()]
+        ready = [month + entry.wait for (_, month), entry in t.invitation.items()]
     elif tpl.nomination is not None:
         ready = [month + entry.months for (_, month), entry in t.nomination.items()]
     elif tpl.pool is not None:
         ready = [month for _, month in t.pool]
     else:
         ready = [max(arrival, 0) for arrival in t.arrivals]
-    prs = [sub + t.decision[sub][0] for sub in (r + t.prep_months for r in ready) if sub in t.decision]
+    prs = [sub + t.decision[sub].median for sub in (r + t.prep_months for r in ready) if sub in t.decision]
     if not prs or min(prs) > horizon:
         return None
     pr = min(prs)
-    invitation_cost = min((entry[1] for entry in t.invitation.values()), default=0)
+    invitation_cost = min((entry.log_cost for entry in t.invitation.values()), default=0)
     nomination_cost = min((entry.log_cost for entry in t.nomination.values()), default=0)
     primary = {"fastest": pr, "probable": t.least_log_cost + invitation_cost + nomination_cost,
                "cheapest": t.least_cost}[objective]
@@ -315,103 +306,130 @@ class TemplateModel:
     # -- one template --------------------------------------------------------------------
     def _build_template(self, index: int, t: StepTables) -> bool:
         """Add the template's variables and constraints; False when its tables already rule it out."""
-        m, H = self.model, self.horizon
         tpl = t.template
         if not t.arrivals or t.notes or tpl.pool is not None and not t.pool \
                 or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
             return False
         # `use` is fixed true: constraints keep their "only when this route is used" form from the route's logic.
-        use = m.bool_var(f"use[{index}]")
-        m.equal(use, 1)
-        v = self._v
+        use = self.model.bool_var(f"use[{index}]")
+        self.model.equal(use, 1)
+        months = self._step_months(index, t, use)
+        status_fee = self._status(index, t, use)
+        retake_used = self._language(index, t, use)
+        self._charges(index, t, use, months, status_fee, retake_used)
+        return True
 
+    def _step_months(self, index: int, t: StepTables, use) -> dict:
+        """The months of the route's steps, one after another, each allowed by its table; the PR month within the horizon."""
+        m, H, tpl, v = self.model, self.horizon, t.template, self._v
         a = m.int_var_in(t.arrivals, f"arrival[{index}]")
-        v["a"] = a
         start_floor = m.int_var(0, H, f"in_canada_from[{index}]")
         m.max_equality(start_floor, [a, m.constant(0)])
-
         last_ready = start_floor  # the month the next step may start
         pool = nom = nominee = wait_start = None
-        logc_nom = m.constant(0)
+        v["logc_nom"] = v["logc_inv"] = m.constant(0)
         if tpl.pool is not None:
             pool = m.int_var(0, H, f"pool[{index}]")
             m.at_least(pool, last_ready, only_if=[use])
             m.allowed([a, pool], sorted(t.pool), only_if=[use])
             last_ready = pool
         if tpl.nomination is not None:
-            nom = m.int_var(0, H, f"nomination[{index}]")
-            duration = m.int_var(0, 10 * H, f"nomination_months[{index}]")
-            logc_nom = m.int_var(0, 10 ** 5, f"nomination_cost[{index}]")
-            m.at_least(nom, last_ready, only_if=[use])
-            m.allowed([a, nom, duration, logc_nom],
-                      sorted((arr, s, e.months, e.log_cost) for (arr, s), e in t.nomination.items()), only_if=[use])
-            nominee = m.int_var(0, 2 * H, f"nominee[{index}]")
-            m.equal(nominee, nom + duration)
+            nom, nominee = self._nomination(index, t, use, a, last_ready)
             last_ready = nominee
         if tpl.invitation is not None:
-            wait_start = m.int_var(0, H, f"wait_start[{index}]")
-            m.equal(wait_start, last_ready, only_if=[use])
-            wait = m.int_var(0, 10 * H, f"wait[{index}]")
-            logc_inv = m.int_var(0, 10 ** 5, f"invitation_cost[{index}]")
-            m.allowed([a, wait_start, wait, logc_inv],
-                      sorted((arr, s, w, c) for (arr, s), (w, c, _, _) in t.invitation.items()), only_if=[use])
-            ita = m.int_var(0, 11 * H, f"invitation[{index}]")
-            m.equal(ita, wait_start + wait)
+            wait_start, ita = self._invitation(index, t, use, a, last_ready)
         else:
-            logc_inv = m.constant(0)
             ita = m.int_var(0, 11 * H, f"ready_to_apply[{index}]")
             m.equal(ita, last_ready)
         sub = m.int_var(0, 12 * H, f"submission[{index}]")
         m.equal(sub, ita + t.prep_months)
         decision = m.int_var(0, 10 * H, f"decision_months[{index}]")
-        m.allowed([sub, decision], sorted((s, d[0]) for s, d in t.decision.items()), only_if=[use])
+        m.allowed([sub, decision], sorted((s, d.median) for s, d in t.decision.items()), only_if=[use])
         pr = m.int_var(0, 22 * H, f"pr[{index}]")
         m.equal(pr, sub + decision)
         m.at_most(pr, H, only_if=[use])
+        v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr)
+        return {"arrival": a, "pool": pool, "nomination": nom, "submission": sub}
 
-        # Status: someone in Canada submits the PR application while their permit (renewed as needed) is
-        # valid, and a bridging permit covers a later decision; the table holds the pairs that do, with the fees.
-        status_fee = None
-        if t.status_fees is not None:
-            status_fee = m.int_var_in(set(t.status_fees.values()) or {0}, f"status_fees[{index}]")
-            m.allowed([a, sub, status_fee], sorted((arr, s, fee) for (arr, s), fee in t.status_fees.items()),
-                      only_if=[use])
+    def _nomination(self, index: int, t: StepTables, use, a, ready):
+        """The nomination's month (from ``ready``) and the month the person becomes a nominee, with its cost."""
+        m, H = self.model, self.horizon
+        nom = m.int_var(0, H, f"nomination[{index}]")
+        duration = m.int_var(0, 10 * H, f"nomination_months[{index}]")
+        logc_nom = m.int_var(0, 10 ** 5, f"nomination_cost[{index}]")
+        m.at_least(nom, ready, only_if=[use])
+        m.allowed([a, nom, duration, logc_nom],
+                  sorted((arr, s, e.months, e.log_cost) for (arr, s), e in t.nomination.items()), only_if=[use])
+        nominee = m.int_var(0, 2 * H, f"nominee[{index}]")
+        m.equal(nominee, nom + duration)
+        self._v["logc_nom"] = logc_nom
+        return nom, nominee
 
-        # Language results must be valid at each step that needs them; one retake may renew them.
+    def _invitation(self, index: int, t: StepTables, use, a, ready):
+        """The wait for an invitation, starting at ``ready``: its start and the invitation's month, with its cost."""
+        m, H = self.model, self.horizon
+        wait_start = m.int_var(0, H, f"wait_start[{index}]")
+        m.equal(wait_start, ready, only_if=[use])
+        wait = m.int_var(0, 10 * H, f"wait[{index}]")
+        logc_inv = m.int_var(0, 10 ** 5, f"invitation_cost[{index}]")
+        m.allowed([a, wait_start, wait, logc_inv],
+                  sorted((arr, s, e.wait, e.log_cost) for (arr, s), e in t.invitation.items()), only_if=[use])
+        ita = m.int_var(0, 11 * H, f"invitation[{index}]")
+        m.equal(ita, wait_start + wait)
+        self._v["logc_inv"] = logc_inv
+        return wait_start, ita
+
+    def _status(self, index: int, t: StepTables, use):
+        """Someone in Canada submits the PR application while their permit (renewed as needed) is valid, and a
+        bridging permit covers a later decision; the table holds the pairs that do, with their fees (None: no stay)."""
+        if t.status_fees is None:
+            return None
+        m, v = self.model, self._v
+        status_fee = m.int_var_in(set(t.status_fees.values()) or {0}, f"status_fees[{index}]")
+        m.allowed([v["a"], v["sub"], status_fee], sorted((arr, s, fee) for (arr, s), fee in t.status_fees.items()),
+                  only_if=[use])
+        return status_fee
+
+    def _language(self, index: int, t: StepTables, use):
+        """Language results must be valid at each step that needs them; one retake may renew them."""
+        m, H, v = self.model, self.horizon, self._v
         retake_used = m.bool_var(f"retake_used[{index}]")
         retake = m.int_var(0, H, f"retake[{index}]")
         m.equal(retake, 0, only_if=[retake_used.negated()])
-        needing = [x for x in (pool, nom, sub) if x is not None]
+        v.update(retake_used=retake_used, retake=retake)
+        needing = [x for x in (v["pool"], v["nom"], v["sub"]) if x is not None]
         steps_needing = list(needing)
-        if t.permit_language and tpl.temp is not None:  # the permit's own language requirement, when applied for
+        if t.permit_language and t.template.temp is not None:  # the permit's own language requirement, when applied for
             applied = m.int_var(-t.temp_months, H, f"permit_applied[{index}]")
-            m.equal(applied, a - t.temp_months)
+            m.equal(applied, v["a"] - t.temp_months)
             steps_needing.append(applied)
-        if t.language_expiry is not None:
-            invalid_somewhere, valid_at = [], []
-            for k, when in enumerate(steps_needing):
-                valid = m.bool_var(f"original_test_valid[{index},{k}]")
-                m.at_most(when, t.language_expiry - 1, only_if=[valid])
-                m.at_least(when, t.language_expiry, only_if=[valid.negated()])
-                m.implication(valid.negated(), retake_used)
-                m.at_most(retake + t.retake_months, when, only_if=[valid.negated(), use])
-                m.at_most(when, retake + t.retake_months + t.retake_validity - 1, only_if=[valid.negated(), use])
-                invalid_somewhere.append(valid.negated())
-                valid_at.append(valid)
-            m.any_true(invalid_somewhere, only_if=[retake_used])  # retake only when a step needs it
-            if pool is not None:
-                # In the pool the results must stay valid (a profile whose results expire is removed;
-                # canada.ca .../express-entry/submit-profile/waiting-pool.html, and IRCC as quoted by
-                # bcimmigration.com/expiration-language-test-results-express-entry-processing/): if they
-                # expire between entering the pool and applying, the retake is in hand before.
-                m.at_most(retake + t.retake_months, t.language_expiry - 1,
-                          only_if=[valid_at[0], valid_at[len(needing) - 1].negated(), use])
-        else:
+        if t.language_expiry is None:
             m.equal(retake_used, 0)
+            return retake_used
+        invalid_somewhere, valid_at = [], []
+        for k, when in enumerate(steps_needing):
+            valid = m.bool_var(f"original_test_valid[{index},{k}]")
+            m.at_most(when, t.language_expiry - 1, only_if=[valid])
+            m.at_least(when, t.language_expiry, only_if=[valid.negated()])
+            m.implication(valid.negated(), retake_used)
+            m.at_most(retake + t.retake_months, when, only_if=[valid.negated(), use])
+            m.at_most(when, retake + t.retake_months + t.retake_validity - 1, only_if=[valid.negated(), use])
+            invalid_somewhere.append(valid.negated())
+            valid_at.append(valid)
+        m.any_true(invalid_somewhere, only_if=[retake_used])  # retake only when a step needs it
+        if v["pool"] is not None:
+            # In the pool the results must stay valid (a profile whose results expire is removed;
+            # canada.ca .../express-entry/submit-profile/waiting-pool.html, and IRCC as quoted by
+            # bcimmigration.com/expiration-language-test-results-express-entry-processing/): if they
+            # expire between entering the pool and applying, the retake is in hand before.
+            m.at_most(retake + t.retake_months, t.language_expiry - 1,
+                      only_if=[valid_at[0], valid_at[len(needing) - 1].negated(), use])
+        return retake_used
 
-        # Fees and probabilities: fixed, or read at the month of the step when a dated rule changes them.
-        months = {"arrival": a, "pool": pool, "nomination": nom, "submission": sub}
-        fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + logc_inv + logc_nom
+    def _charges(self, index: int, t: StepTables, use, months: dict, status_fee, retake_used) -> None:
+        """Fees and probabilities: fixed, or read at the month of the step when a dated rule changes them."""
+        m, v = self.model, self._v
+        fees, logs = t.fixed_cost + t.retake_cost * retake_used, t.fixed_log_cost + v["logc_inv"] + v["logc_nom"]
         if status_fee is not None:
             fees = fees + status_fee
         for role, by_month in t.fees_by_month.items():
@@ -424,9 +442,7 @@ class TemplateModel:
         m.equal(logc, logs)
         if self.max_log_cost is not None:
             m.at_most(logc, self.max_log_cost, only_if=[use])
-        v.update(a=a, pool=pool, nom=nom, nominee=nominee, wait_start=wait_start, ita=ita, sub=sub, pr=pr,
-                 cost=cost, logc=logc, retake_used=retake_used, retake=retake)
-        return True
+        v.update(cost=cost, logc=logc)
 
     def _read_at(self, month, by_month: dict[int, int], name: str):
         """A variable equal to ``by_month[month]`` (a table constraint; ``month`` must be a key)."""

@@ -60,14 +60,14 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                         entry = t.invitation.get((arrival, start))
                         if entry is None:
                             continue
-                        wait, log_inv = entry[0], entry[1]
+                        wait, log_inv = entry.wait, entry.log_cost
                         ita = start + wait
                     else:
                         log_inv, ita = 0, start
                     sub = ita + t.prep_months
                     if sub not in t.decision:
                         continue
-                    pr = sub + t.decision[sub][0]
+                    pr = sub + t.decision[sub].median
                     if pr > horizon:
                         continue
                     status_fee = 0
