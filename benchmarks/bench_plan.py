@@ -59,8 +59,13 @@ def _cold_route(path: Path, as_of: str, env: dict | None = None) -> tuple[float,
     """Wall seconds and max RSS (MB) of one cold `planner route` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "planner", "route", str(path), "--as-of", as_of],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env or _cold_env())
+    subprocess.run(
+        [sys.executable, "-m", "planner", "route", str(path), "--as-of", as_of],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        env=env or _cold_env(),
+    )
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, max(peak, before) / 1024
@@ -75,22 +80,26 @@ def main() -> None:
 
     from planner import load_profile, plan
     from planner.rules.parse_cache import CACHE_ENV
+
     print("fastest and 5 alts: median (least) ms of warm plan() calls; cold: median (least) s of 3 processes")
     print(f"{'example':34} {'fastest ms':>12} {'5 alts ms':>12} {'cold s':>11} {'cold MB':>8}  route")
     for path in EXAMPLES:
         profile = load_profile(path)
         result = plan(profile, as_of=as_of)  # warm-up: rules loaded, caches filled
         plan(profile, as_of=as_of, alternatives=5)
-        fastest, fastest_least = _timings_ms(lambda: plan(profile, as_of=as_of), args.runs)
-        alternatives, alternatives_least = _timings_ms(lambda: plan(profile, as_of=as_of, alternatives=5),
-                                                       max(5, args.runs // 5))
+        fastest, fastest_least = _timings_ms(lambda p=profile: plan(p, as_of=as_of), args.runs)
+        alternatives, alternatives_least = _timings_ms(
+            lambda p=profile: plan(p, as_of=as_of, alternatives=5), max(5, args.runs // 5)
+        )
         _cold_route(path, args.as_of)  # fills the rule-parse cache, as any earlier run would have
         colds = [_cold_route(path, args.as_of) for _ in range(3)]
         wall, wall_least = statistics.median(c[0] for c in colds), min(c[0] for c in colds)
         peak = max(c[1] for c in colds)
         summary = result.route.summary if result.found else "no route"
-        print(f"{path.stem:34} {fastest:5.1f} ({fastest_least:4.1f}) {alternatives:5.1f} ({alternatives_least:4.1f}) "
-              f"{wall:4.2f} ({wall_least:4.2f}) {peak:8.0f}  {summary}")
+        print(
+            f"{path.stem:34} {fastest:5.1f} ({fastest_least:4.1f}) {alternatives:5.1f} ({alternatives_least:4.1f}) "
+            f"{wall:4.2f} ({wall_least:4.2f}) {peak:8.0f}  {summary}"
+        )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this benchmark process: {own:.0f} MB")
     with tempfile.TemporaryDirectory() as empty:

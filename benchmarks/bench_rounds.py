@@ -20,8 +20,15 @@ from datetime import date, timedelta
 from planner.rounds import ROUND_TYPES
 from planner.rounds.estimator import CORRELATED, INDEPENDENT, default_index
 
-CALLS = [(300 + (i * 7) % 600, ("general", ROUND_TYPES[1 + i % 15]), date(2023, 1, 1) + timedelta(days=i * 5),
-          (3, 6, 12, 60)[i % 4]) for i in range(400)]
+CALLS = [
+    (
+        300 + (i * 7) % 600,
+        ("general", ROUND_TYPES[1 + i % 15]),
+        date(2023, 1, 1) + timedelta(days=i * 5),
+        (3, 6, 12, 60)[i % 4],
+    )
+    for i in range(400)
+]
 
 
 def per_call(model, explain: bool) -> float:

@@ -22,10 +22,19 @@ def _valid() -> dict:
         "birth_date": "1994-03-02",
         "citizenships": ["IN"],
         "education": [{"level": "bachelor", "country": "IN", "completed": "2016-05-31", "eca": True}],
-        "language_tests": [{"test": "ielts_general", "date": "2025-06-01",
-                            "listening": 8.0, "reading": 7.0, "writing": 7.0, "speaking": 7.0}],
-        "work_history": [{"noc": "21231", "country": "IN", "start": "2017-01-01", "end": "2024-12-31",
-                          "hours_per_week": 40}],
+        "language_tests": [
+            {
+                "test": "ielts_general",
+                "date": "2025-06-01",
+                "listening": 8.0,
+                "reading": 7.0,
+                "writing": 7.0,
+                "speaking": 7.0,
+            }
+        ],
+        "work_history": [
+            {"noc": "21231", "country": "IN", "start": "2017-01-01", "end": "2024-12-31", "hours_per_week": 40}
+        ],
         "settlement_funds_cad": 20000,
     }
 
@@ -106,13 +115,16 @@ def test_unknown_nested_field_suggests_the_right_name(tmp_path, command):
 
 
 @COMMANDS
-@pytest.mark.parametrize("field,value,path_text", [
-    ("dependent_children", "two", "dependent_children"),
-    ("citizenships", "IN", "citizenships"),
-    ("education", {"level": "bachelor"}, "education"),
-    ("sibling_in_canada", "maybe", "sibling_in_canada"),
-    ("settlement_funds_cad", "lots", "settlement_funds_cad"),
-])
+@pytest.mark.parametrize(
+    "field,value,path_text",
+    [
+        ("dependent_children", "two", "dependent_children"),
+        ("citizenships", "IN", "citizenships"),
+        ("education", {"level": "bachelor"}, "education"),
+        ("sibling_in_canada", "maybe", "sibling_in_canada"),
+        ("settlement_funds_cad", "lots", "settlement_funds_cad"),
+    ],
+)
 def test_wrong_type(tmp_path, command, field, value, path_text):
     profile = _valid()
     profile[field] = value

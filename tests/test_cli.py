@@ -25,10 +25,19 @@ def _profile(**changes) -> dict:
         "birth_date": "1995-05-01",
         "citizenships": ["IN"],
         "education": [{"level": "bachelor", "country": "IN", "completed": "2017-05-01", "eca": True}],
-        "language_tests": [{"test": "ielts_general", "date": "2024-01-10",
-                            "listening": 8.5, "reading": 8.0, "writing": 7.5, "speaking": 7.5}],
-        "work_history": [{"noc": "21231", "country": "IN", "start": "2018-01-01", "end": "2023-12-31",
-                          "hours_per_week": 40}],
+        "language_tests": [
+            {
+                "test": "ielts_general",
+                "date": "2024-01-10",
+                "listening": 8.5,
+                "reading": 8.0,
+                "writing": 7.5,
+                "speaking": 7.5,
+            }
+        ],
+        "work_history": [
+            {"noc": "21231", "country": "IN", "start": "2018-01-01", "end": "2023-12-31", "hours_per_week": 40}
+        ],
         "job_offer": {"noc": "21231", "lmia": True, "permanent": True},
         "settlement_funds_cad": 20000,
     }
@@ -60,6 +69,7 @@ def _line(payload: dict, name: str) -> dict:
 
 # --- crs ----------------------------------------------------------------------------------------
 
+
 def test_crs_json_shape(tmp_path):
     payload = _crs_json(tmp_path, _profile(), "2024-06-01")
     assert {"total", "sections", "lines", "as_of"} <= set(payload)
@@ -73,7 +83,7 @@ def test_crs_json_shape(tmp_path):
         assert line["rule"].startswith("models/crs/")
         assert line["references"]
     for section in SECTIONS:
-        assert payload["sections"][section] == sum(l["points"] for l in payload["lines"] if l["section"] == section)
+        assert payload["sections"][section] == sum(line["points"] for line in payload["lines"] if line["section"] == section)
 
 
 def test_crs_json_values_by_hand(tmp_path):
@@ -92,19 +102,32 @@ def test_crs_table(tmp_path):
         assert text in result.output
 
 
-@pytest.mark.parametrize("as_of,points", [
-    ("2016-11-18", 600),  # original rule: LMIA job offer = 600
-    ("2016-11-19", 50),
-    ("2024-06-01", 50),
-    ("2025-03-24", 50),
-    ("2025-03-25", 0),
-    ("2026-01-01", 0),
-])
+@pytest.mark.parametrize(
+    "as_of,points",
+    [
+        ("2016-11-18", 600),  # original rule: LMIA job offer = 600
+        ("2016-11-19", 50),
+        ("2024-06-01", 50),
+        ("2025-03-24", 50),
+        ("2025-03-25", 0),
+        ("2026-01-01", 0),
+    ],
+)
 def test_as_of_changes_arranged_employment(tmp_path, as_of, points):
     year = int(as_of[:4])
-    data = _profile(language_tests=[{"test": "ielts_general", "date": f"{year - 1}-12-01", "listening": 8.5,
-                                     "reading": 8.0, "writing": 7.5, "speaking": 7.5}],
-                    birth_date=f"{year - 30}-01-01")
+    data = _profile(
+        language_tests=[
+            {
+                "test": "ielts_general",
+                "date": f"{year - 1}-12-01",
+                "listening": 8.5,
+                "reading": 8.0,
+                "writing": 7.5,
+                "speaking": 7.5,
+            }
+        ],
+        birth_date=f"{year - 30}-01-01",
+    )
     payload = _crs_json(tmp_path, data, as_of)
     assert _line(payload, "arranged_employment")["points"] == points
     assert payload["as_of"] == as_of
@@ -123,16 +146,33 @@ def test_total_drops_by_exactly_the_arranged_employment_points(tmp_path):
     assert before["total"] - after["total"] == 50
 
 
-FRENCH_TEF_2019 = {"test": "tef_canada", "date": "2019-11-01",  # 2019 scale: 450-499 -> NCLC 7
-                   "listening": 450, "reading": 450, "writing": 450, "speaking": 450}
-ENGLISH_CLB5 = {"test": "ielts_general", "date": "2019-11-01",
-                "listening": 5.0, "reading": 4.0, "writing": 5.0, "speaking": 5.0}
+FRENCH_TEF_2019 = {
+    "test": "tef_canada",
+    "date": "2019-11-01",  # 2019 scale: 450-499 -> NCLC 7
+    "listening": 450,
+    "reading": 450,
+    "writing": 450,
+    "speaking": 450,
+}
+ENGLISH_CLB5 = {
+    "test": "ielts_general",
+    "date": "2019-11-01",
+    "listening": 5.0,
+    "reading": 4.0,
+    "writing": 5.0,
+    "speaking": 5.0,
+}
 
 
-@pytest.mark.parametrize("as_of,with_english,points", [
-    ("2020-10-01", True, 30), ("2020-11-01", True, 50),
-    ("2020-10-01", False, 15), ("2020-11-01", False, 25),
-])
+@pytest.mark.parametrize(
+    "as_of,with_english,points",
+    [
+        ("2020-10-01", True, 30),
+        ("2020-11-01", True, 50),
+        ("2020-10-01", False, 15),
+        ("2020-11-01", False, 25),
+    ],
+)
 def test_french_bonus_by_date(tmp_path, as_of, with_english, points):
     tests = [FRENCH_TEF_2019] + ([ENGLISH_CLB5] if with_english else [])
     data = _profile(birth_date="1990-01-01", language_tests=tests, citizenships=["FR"])
@@ -146,6 +186,7 @@ def test_french_bonus_needs_nclc7_in_all_four(tmp_path):
 
 
 # --- eligibility --------------------------------------------------------------------------------
+
 
 def test_eligibility_json_shape(tmp_path):
     result = _invoke("eligibility", _write(tmp_path, _profile()), "--as-of", "2025-03-25", "--json")
@@ -166,8 +207,7 @@ def test_eligibility_json_shape(tmp_path):
 
 
 def test_eligibility_program_option(tmp_path):
-    result = _invoke("eligibility", _write(tmp_path, _profile()), "--as-of", "2025-03-25", "--json",
-                     "--program", "cec")
+    result = _invoke("eligibility", _write(tmp_path, _profile()), "--as-of", "2025-03-25", "--json", "--program", "cec")
     assert result.exit_code == 0, result.output
     assert [p["program"] for p in json.loads(result.stdout)["programs"]] == ["federal.express_entry.cec"]
 
@@ -181,12 +221,19 @@ def test_eligibility_unknown_program_is_bad_input(tmp_path):
 def test_eligibility_table(tmp_path):
     result = _invoke("eligibility", _write(tmp_path, _profile()), "--as-of", "2025-03-25")
     assert result.exit_code == 0, result.output
-    for text in ("Federal Skilled Worker Program", "Canadian Experience Class", "Federal Skilled Trades Program",
-                 "not eligible", "67 points", "models/programs/federal/"):
+    for text in (
+        "Federal Skilled Worker Program",
+        "Canadian Experience Class",
+        "Federal Skilled Trades Program",
+        "not eligible",
+        "67 points",
+        "models/programs/federal/",
+    ):
         assert text in result.output
 
 
 # --- schema -------------------------------------------------------------------------------------
+
 
 def _refs(node):
     if isinstance(node, dict):
@@ -219,6 +266,7 @@ def test_schema_is_json_schema_with_birth_date_required():
 
 
 # --- check-models -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def models_copy(tmp_path, monkeypatch):
@@ -253,19 +301,29 @@ def _check_models_error(models: Path, relative: str, *fragments: str):
 
 
 def test_check_models_duplicate_key(models_copy):
-    _edit(models_copy / "crs/additional.yaml", "    2017-06-06: {value: 15}\n",
-          "    2017-06-06: {value: 15}\n    2017-06-06: {value: 16}\n")
+    _edit(
+        models_copy / "crs/additional.yaml",
+        "    2017-06-06: {value: 15}\n",
+        "    2017-06-06: {value: 15}\n    2017-06-06: {value: 16}\n",
+    )
     _check_models_error(models_copy, "crs/additional.yaml", "duplicate key", "sibling.values.2017-06-06")
 
 
 def test_check_models_unknown_key(models_copy):
-    _edit(models_copy / "federal/fsw_grid.yaml", "        pass_mark: 67\n", "        pass_mark: 67\n        pass_marks: 67\n")
+    _edit(
+        models_copy / "federal/fsw_grid.yaml",
+        "        pass_mark: 67\n",
+        "        pass_mark: 67\n        pass_marks: 67\n",
+    )
     _check_models_error(models_copy, "federal/fsw_grid.yaml", "grid.values.2013-05-04.value.pass_marks", "unknown key")
 
 
 def test_check_models_unknown_top_level_key(models_copy):
-    _edit(models_copy / "language/ielts_general.yaml", "label: IELTS General Training\n",
-          "label: IELTS General Training\nlabels: oops\n")
+    _edit(
+        models_copy / "language/ielts_general.yaml",
+        "label: IELTS General Training\n",
+        "label: IELTS General Training\nlabels: oops\n",
+    )
     _check_models_error(models_copy, "language/ielts_general.yaml", "labels", "unknown key")
 
 
@@ -281,8 +339,11 @@ def test_check_models_malformed_date_key_short_form(models_copy):
 
 
 def test_check_models_dates_out_of_order(models_copy):
-    _edit(models_copy / "crs/additional.yaml", "    2016-11-19:\n      value: {senior_management_prefixes",
-          "    2014-11-19:\n      value: {senior_management_prefixes")
+    _edit(
+        models_copy / "crs/additional.yaml",
+        "    2016-11-19:\n      value: {senior_management_prefixes",
+        "    2014-11-19:\n      value: {senior_management_prefixes",
+    )
     _check_models_error(models_copy, "crs/additional.yaml", "arranged_employment", "oldest first")
 
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from planner.cli.main import cli
 from planner.facts.profile import load_profile
-from planner.rules.catalogue import catalogue
 from planner.planning.result import RoutePlan
 from planner.planning.validate import validate_plan
+from planner.rules.catalogue import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples" / "profiles").glob("*.json"))
@@ -52,7 +52,9 @@ def test_every_example_gets_a_valid_dated_route_or_an_explained_no(runner, path)
 
 
 def test_us_engineer_enters_on_cusma_and_goes_through_cec(runner):
-    result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "--json"])
+    result = runner.invoke(
+        cli, ["route", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "--json"]
+    )
     plan = RoutePlan.model_validate_json(result.stdout)
     assert plan.route.programs[:2] == ["temporary.cusma.professional", "federal.express_entry.cec"]
     pool = next(s for s in plan.route.steps if s.kind == "enter_pool")
@@ -61,7 +63,9 @@ def test_us_engineer_enters_on_cusma_and_goes_through_cec(runner):
 
 
 def test_stronger_spouse_is_reported(runner):
-    result = runner.invoke(cli, ["route", str(ROOT / "examples/profiles/couple-spouse-stronger.json"), "--as-of", AS_OF, "--json"])
+    result = runner.invoke(
+        cli, ["route", str(ROOT / "examples/profiles/couple-spouse-stronger.json"), "--as-of", AS_OF, "--json"]
+    )
     plan = RoutePlan.model_validate_json(result.stdout)
     assert any("spouse would be the stronger principal applicant" in note for note in plan.notes)
 
@@ -82,14 +86,17 @@ def test_fees_the_rules_do_not_have_are_flagged_in_every_format(runner):
     markdown = runner.invoke(cli, ["route", ontario, "--as-of", AS_OF, "--markdown"])
     for output in (table.output, markdown.output):
         assert "not counted: the fee of Ontario Workforce Priority Stream" in " ".join(output.split())
-    compare = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
-                                  "--as-of", AS_OF, "-k", "3"])
+    compare = runner.invoke(
+        cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "-k", "3"]
+    )
     assert "+ = leaves out a fee" in " ".join(compare.output.split()) and "1,675+" in compare.output
 
 
 def test_compare_returns_different_programs_and_marks_pareto(runner):
-    result = runner.invoke(cli, ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"),
-                                 "--as-of", AS_OF, "-k", "3", "--json"])
+    result = runner.invoke(
+        cli,
+        ["compare", str(ROOT / "examples/profiles/us-software-engineer.json"), "--as-of", AS_OF, "-k", "3", "--json"],
+    )
     assert result.exit_code == 0
     plan = RoutePlan.model_validate_json(result.stdout)
     routes = [plan.route, *plan.alternatives]
@@ -101,8 +108,14 @@ def test_compare_returns_different_programs_and_marks_pareto(runner):
 
 
 def test_no_route_exits_1_with_reasons_and_what_would_change(runner, tmp_path):
-    profile = {"birth_date": "1960-01-01", "citizenships": ["IN"], "education": [],
-               "language_tests": [], "work_history": [], "settlement_funds_cad": 0}
+    profile = {
+        "birth_date": "1960-01-01",
+        "citizenships": ["IN"],
+        "education": [],
+        "language_tests": [],
+        "work_history": [],
+        "settlement_funds_cad": 0,
+    }
     path = tmp_path / "weak.json"
     path.write_text(json.dumps(profile))
     result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
@@ -125,8 +138,18 @@ def test_programs_lists_every_program_with_sources(runner):
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "json"])
 def test_graph_text_formats_show_pruned_options(runner, fmt):
-    result = runner.invoke(cli, ["graph", "--profile", str(ROOT / "examples/profiles/indian-developer-no-offer.json"),
-                                 "--as-of", AS_OF, "--format", fmt])
+    result = runner.invoke(
+        cli,
+        [
+            "graph",
+            "--profile",
+            str(ROOT / "examples/profiles/indian-developer-no-offer.json"),
+            "--as-of",
+            AS_OF,
+            "--format",
+            fmt,
+        ],
+    )
     assert result.exit_code == 0
     assert "express_entry_pool" in result.output
     if fmt == "json":
@@ -139,8 +162,20 @@ def test_graph_text_formats_show_pruned_options(runner, fmt):
 @pytest.mark.parametrize("fmt", ["png", "svg"])
 def test_graph_images_are_drawn(runner, tmp_path, fmt):
     out = tmp_path / f"graph.{fmt}"
-    result = runner.invoke(cli, ["graph", "--profile", str(ROOT / "examples/profiles/gts-hire.json"),
-                                 "--as-of", AS_OF, "--format", fmt, "-o", str(out)])
+    result = runner.invoke(
+        cli,
+        [
+            "graph",
+            "--profile",
+            str(ROOT / "examples/profiles/gts-hire.json"),
+            "--as-of",
+            AS_OF,
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 1000
 
@@ -153,8 +188,16 @@ def test_image_format_without_output_is_bad_input(runner):
 def test_a_route_says_which_programs_are_not_met_today_and_what_would_open_them(runner, tmp_path):
     """CLB 6 in reading and writing: FSW is not on the plan, and the plan says why and what would open it."""
     data = json.loads((ROOT / "examples/profiles/us-software-engineer.json").read_text())
-    data["language_tests"] = [{"test": "ielts_general", "date": "2026-06-01", "listening": 6.0, "reading": 5.5,
-                               "writing": 5.5, "speaking": 6.0}]
+    data["language_tests"] = [
+        {
+            "test": "ielts_general",
+            "date": "2026-06-01",
+            "listening": 6.0,
+            "reading": 5.5,
+            "writing": 5.5,
+            "speaking": 6.0,
+        }
+    ]
     path = tmp_path / "clb6.json"
     path.write_text(json.dumps(data))
     result = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF, "--json"])
@@ -164,8 +207,10 @@ def test_a_route_says_which_programs_are_not_met_today_and_what_would_open_them(
     fsw = next(e for e in plan.not_met_on_date if e.program == "federal.express_entry.fsw")
     language = next(v for v in fsw.reasons if v.requirement == "language")
     assert not language.met and "R6 W6" in language.value and language.rule.endswith("fsw.yaml#language")
-    assert any("reach CLB/NCLC listening 7, reading 7, writing 7, speaking 7" in c and "Federal Skilled Worker" in c
-               for c in plan.what_would_change)
+    assert any(
+        "reach CLB/NCLC listening 7, reading 7, writing 7, speaking 7" in c and "Federal Skilled Worker" in c
+        for c in plan.what_would_change
+    )
     assert not any(e.program in plan.route.programs for e in plan.not_met_on_date)
     text = runner.invoke(cli, ["route", str(path), "--as-of", AS_OF])
     assert f"Not met on {AS_OF}" in text.output and "What would change the answer" in text.output
@@ -192,8 +237,19 @@ def test_a_reader_closing_the_output_early_is_not_reported_as_no_route():
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-m", "planner", "route", str(ROOT / "examples/profiles/us-software-engineer.json"),
-                                "--as-of", AS_OF], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "route",
+            str(ROOT / "examples/profiles/us-software-engineer.json"),
+            "--as-of",
+            AS_OF,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     process.stdout.close()  # the reader is gone before the plan is printed (so every write fails, whatever the timing)
     errors = process.stderr.read()
     process.wait(timeout=60)
@@ -201,15 +257,20 @@ def test_a_reader_closing_the_output_early_is_not_reported_as_no_route():
 
 
 def test_an_invitation_step_shows_its_probability_and_the_last_five_cut_offs_of_its_types(runner):
-    result = runner.invoke(cli, ["route", str(ROOT / "examples" / "profiles" / "pgwp-worker-in-canada.json"),
-                                 "--as-of", AS_OF, "--json"])
+    result = runner.invoke(
+        cli, ["route", str(ROOT / "examples" / "profiles" / "pgwp-worker-in-canada.json"), "--as-of", AS_OF, "--json"]
+    )
     plan = RoutePlan.model_validate_json(result.stdout)
     step = next(s for s in plan.route.steps if s.kind == "invitation")
     assert f"{step.probability:.0%} chance of an invitation within" in step.note
     assert "taken as stopped: general (none since 2024-04-23)" in step.note
     assert [(e.round_type, e.date.isoformat(), e.cutoff) for e in step.evidence] == [
-        ("cec", "2026-09-15", 519), ("cec", "2026-09-01", 521), ("cec", "2026-08-18", 523),
-        ("cec", "2026-08-05", 516), ("cec", "2026-07-21", 516)]
+        ("cec", "2026-09-15", 519),
+        ("cec", "2026-09-01", 521),
+        ("cec", "2026-08-18", 523),
+        ("cec", "2026-08-05", 516),
+        ("cec", "2026-07-21", 516),
+    ]
     assert "cec 519 (2026-09-15)" in step.note
 
 

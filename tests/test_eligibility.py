@@ -17,15 +17,21 @@ from datetime import date
 
 import pytest
 
-from planner.scoring import fsw as fsw
 from planner.eligibility.verdicts import evaluate, evaluate_many
 from planner.facts.profile import parse_profile
 from planner.rules.catalogue import catalogue
+from planner.scoring import fsw as fsw
 
 AS_OF = date(2025, 6, 1)
 
-IELTS_CLB9 = {"test": "ielts_general", "date": "2025-01-10", "listening": 8.0, "reading": 7.0, "writing": 7.0,
-              "speaking": 7.0}
+IELTS_CLB9 = {
+    "test": "ielts_general",
+    "date": "2025-01-10",
+    "listening": 8.0,
+    "reading": 7.0,
+    "writing": 7.0,
+    "speaking": 7.0,
+}
 IELTS_CLB7 = {**IELTS_CLB9, "listening": 6.0, "reading": 6.0, "writing": 6.0, "speaking": 6.0}
 IELTS_CLB5 = {**IELTS_CLB9, "listening": 5.0, "reading": 4.0, "writing": 5.0, "speaking": 5.0}
 
@@ -41,8 +47,9 @@ def fsw_base() -> dict:
         ],
         "language_tests": [dict(IELTS_CLB9)],
         # 2023-01-01 .. 2024-06-30 = 547 days at 40 h (30 counted) = 2,344 h -> 1 year
-        "work_history": [{"noc": "21231", "country": "IN", "start": "2023-01-01", "end": "2024-06-30",
-                          "hours_per_week": 40}],
+        "work_history": [
+            {"noc": "21231", "country": "IN", "start": "2023-01-01", "end": "2024-06-30", "hours_per_week": 40}
+        ],
         "settlement_funds_cad": 20000,
     }
 
@@ -61,10 +68,18 @@ def grid_lines(data: dict, on: date = AS_OF) -> dict[str, int]:
 
 # --- FSW: the 67-point grid ---------------------------------------------------------------------
 
+
 def test_fsw_base_profile_scores_67_and_is_eligible():
     lines = grid_lines(fsw_base())
-    assert lines == {"first official language": 24, "second official language": 0, "education": 22,
-                     "experience": 9, "age": 12, "arranged employment": 0, "adaptability": 0}
+    assert lines == {
+        "first official language": 24,
+        "second official language": 0,
+        "education": 22,
+        "experience": 9,
+        "age": 12,
+        "arranged employment": 0,
+        "adaptability": 0,
+    }
     result = run("fsw", fsw_base())
     grid = verdict(result, "selection_grid")
     assert grid.met
@@ -104,19 +119,29 @@ def test_fsw_grid_breakdown_with_offer_and_adaptability():
     data["job_offer"] = {"noc": "21231", "lmia": True, "permanent": True}
     data["relative_in_canada"] = True
     lines = grid_lines(data)
-    assert lines == {"first official language": 20, "second official language": 0, "education": 21,
-                     "experience": 9, "age": 12, "arranged employment": 10, "adaptability": 10}
+    assert lines == {
+        "first official language": 20,
+        "second official language": 0,
+        "education": 21,
+        "experience": 9,
+        "age": 12,
+        "arranged employment": 10,
+        "adaptability": 10,
+    }
 
 
-@pytest.mark.parametrize("birth_date,points", [
-    ("1989-06-02", 12),  # 35 (turns 36 the next day)
-    ("1989-06-01", 11),  # 36
-    ("1980-06-01", 2),   # 45
-    ("1979-06-01", 1),   # 46
-    ("1978-06-01", 0),   # 47
-    ("2007-06-02", 0),   # 17
-    ("2007-06-01", 12),  # 18
-])
+@pytest.mark.parametrize(
+    "birth_date,points",
+    [
+        ("1989-06-02", 12),  # 35 (turns 36 the next day)
+        ("1989-06-01", 11),  # 36
+        ("1980-06-01", 2),  # 45
+        ("1979-06-01", 1),  # 46
+        ("1978-06-01", 0),  # 47
+        ("2007-06-02", 0),  # 17
+        ("2007-06-01", 12),  # 18
+    ],
+)
 def test_fsw_age_points(birth_date, points):
     data = {**fsw_base(), "birth_date": birth_date}
     assert grid_lines(data)["age"] == points
@@ -127,21 +152,24 @@ def test_fsw_experience_points(years_of_work, points):
     """Full years of 30 h/week: 364 days per year, plus a few spare days."""
     data = fsw_base()
     start = date(2025, 5, 1).replace(year=2025 - years_of_work)
-    data["work_history"] = [{"noc": "21231", "country": "IN", "start": start.isoformat(), "end": "2025-05-31",
-                             "hours_per_week": 30}]
+    data["work_history"] = [
+        {"noc": "21231", "country": "IN", "start": start.isoformat(), "end": "2025-05-31", "hours_per_week": 30}
+    ]
     assert grid_lines(data)["experience"] == points
 
 
 def test_second_official_language_4_points():
     """TEF NCLC 5 in all four (new scale: L/R 352, W 330, S 387) adds 4 points -> 71."""
     data = fsw_base()
-    data["language_tests"].append({"test": "tef_canada", "date": "2025-01-10", "listening": 352, "reading": 352,
-                                   "writing": 330, "speaking": 387})
+    data["language_tests"].append(
+        {"test": "tef_canada", "date": "2025-01-10", "listening": 352, "reading": 352, "writing": 330, "speaking": 387}
+    )
     assert grid_lines(data)["second official language"] == 4
     assert verdict(run("fsw", data), "selection_grid").value.startswith("71 points")
 
 
 # --- FSW: minimum language ----------------------------------------------------------------------
+
 
 def test_fsw_language_clb7_met():
     data = {**fsw_base(), "language_tests": [dict(IELTS_CLB7)]}
@@ -167,6 +195,7 @@ def test_fsw_no_language_test():
 
 # --- FSW: education needs an ECA for foreign credentials -------------------------------------------
 
+
 def test_fsw_foreign_education_without_eca_unmet():
     data = fsw_base()
     for credential in data["education"]:
@@ -178,6 +207,7 @@ def test_fsw_foreign_education_without_eca_unmet():
 
 # --- FSW: proof of funds ------------------------------------------------------------------------
 
+
 def _family(size: int, funds: float) -> dict:
     data = fsw_base()
     data["settlement_funds_cad"] = funds
@@ -188,15 +218,24 @@ def _family(size: int, funds: float) -> dict:
     return data
 
 
-@pytest.mark.parametrize("size,on,needed", [
-    (1, date(2025, 7, 6), 14690), (1, date(2025, 7, 7), 15263),
-    (2, date(2025, 7, 6), 18288), (2, date(2025, 7, 7), 19001),
-    (3, date(2025, 7, 6), 22483), (3, date(2025, 7, 7), 23360),
-    (7, date(2025, 7, 6), 38875), (7, date(2025, 7, 7), 40392),
-    (8, date(2025, 7, 6), 38875 + 3958), (8, date(2025, 7, 7), 40392 + 4112),
-    (10, date(2025, 7, 7), 40392 + 3 * 4112),
-    (1, date(2024, 5, 27), 13757), (1, date(2024, 5, 28), 14690),
-])
+@pytest.mark.parametrize(
+    "size,on,needed",
+    [
+        (1, date(2025, 7, 6), 14690),
+        (1, date(2025, 7, 7), 15263),
+        (2, date(2025, 7, 6), 18288),
+        (2, date(2025, 7, 7), 19001),
+        (3, date(2025, 7, 6), 22483),
+        (3, date(2025, 7, 7), 23360),
+        (7, date(2025, 7, 6), 38875),
+        (7, date(2025, 7, 7), 40392),
+        (8, date(2025, 7, 6), 38875 + 3958),
+        (8, date(2025, 7, 7), 40392 + 4112),
+        (10, date(2025, 7, 7), 40392 + 3 * 4112),
+        (1, date(2024, 5, 27), 13757),
+        (1, date(2024, 5, 28), 14690),
+    ],
+)
 def test_funds_by_family_size_and_table_date(size, on, needed):
     """Exactly the amount is enough; a dollar less is not (2024 table from 2024-05-28, 2025 table from 2025-07-07)."""
     enough = verdict(run("fsw", _family(size, needed), on), "settlement_funds")
@@ -208,8 +247,12 @@ def test_funds_by_family_size_and_table_date(size, on, needed):
 
 
 def test_funds_exempt_when_authorized_to_work_with_a_job_offer():
-    data = {**fsw_base(), "settlement_funds_cad": 0, "status_in_canada": {"status": "worker"},
-            "job_offer": {"noc": "21231", "lmia": True, "permanent": True}}
+    data = {
+        **fsw_base(),
+        "settlement_funds_cad": 0,
+        "status_in_canada": {"status": "worker"},
+        "job_offer": {"noc": "21231", "lmia": True, "permanent": True},
+    }
     funds = verdict(run("fsw", data), "settlement_funds")
     assert funds.met and "exempt" in funds.value
 
@@ -226,10 +269,13 @@ def test_funds_not_exempt_when_working_in_canada_without_offer():
 
 # --- FSW: one year of continuous work in one occupation --------------------------------------------
 
+
 def _jobs(*jobs: tuple[str, str, str, float]) -> dict:
     data = fsw_base()
-    data["work_history"] = [{"noc": noc, "country": "IN", "start": start, "end": end, "hours_per_week": hours}
-                            for noc, start, end, hours in jobs]
+    data["work_history"] = [
+        {"noc": noc, "country": "IN", "start": start, "end": end, "hours_per_week": hours}
+        for noc, start, end, hours in jobs
+    ]
     return data
 
 
@@ -268,11 +314,17 @@ def test_continuous_work_must_be_within_10_years():
 
 # --- CEC ----------------------------------------------------------------------------------------
 
-def cec_profile(noc: str = "21231", start: str = "2024-03-01", end: str = "2025-02-28", test: dict = IELTS_CLB9,
-                **job) -> dict:
-    return {"birth_date": "1995-01-01", "citizenships": ["IN"], "language_tests": [dict(test)],
-            "status_in_canada": {"status": "worker"},
-            "work_history": [{"noc": noc, "country": "CA", "start": start, "end": end, "hours_per_week": 40, **job}]}
+
+def cec_profile(
+    noc: str = "21231", start: str = "2024-03-01", end: str = "2025-02-28", test: dict = IELTS_CLB9, **job
+) -> dict:
+    return {
+        "birth_date": "1995-01-01",
+        "citizenships": ["IN"],
+        "language_tests": [dict(test)],
+        "status_in_canada": {"status": "worker"},
+        "work_history": [{"noc": noc, "country": "CA", "start": start, "end": end, "hours_per_week": 40, **job}],
+    }
 
 
 def cec_experience(data: dict, on: date = AS_OF):
@@ -344,21 +396,35 @@ def test_cec_quebec_and_ontario_preference_met():
 
 def test_cec_needs_no_funds_or_education():
     result = run("cec", {**cec_profile(), "settlement_funds_cad": 0})
-    assert {v.requirement for v in result.verdicts} == {"program_open", "canadian_experience_and_language",
-                                                        "outside_quebec"}
+    assert {v.requirement for v in result.verdicts} == {
+        "program_open",
+        "canadian_experience_and_language",
+        "outside_quebec",
+    }
     assert result.eligible
 
 
 # --- FST ----------------------------------------------------------------------------------------
 
+
 def fst_profile() -> dict:
     """3 years as an automotive service technician (72410, TEER 2), a 12-month full-time offer, CLB 5/5/4/4."""
     return {
-        "birth_date": "1990-01-01", "citizenships": ["PH"],
-        "language_tests": [{"test": "ielts_general", "date": "2025-01-10",
-                            "listening": 5.0, "speaking": 5.0, "reading": 3.5, "writing": 4.0}],
-        "work_history": [{"noc": "72410", "country": "PH", "start": "2022-01-01", "end": "2024-12-31",
-                          "hours_per_week": 40}],
+        "birth_date": "1990-01-01",
+        "citizenships": ["PH"],
+        "language_tests": [
+            {
+                "test": "ielts_general",
+                "date": "2025-01-10",
+                "listening": 5.0,
+                "speaking": 5.0,
+                "reading": 3.5,
+                "writing": 4.0,
+            }
+        ],
+        "work_history": [
+            {"noc": "72410", "country": "PH", "start": "2022-01-01", "end": "2024-12-31", "hours_per_week": 40}
+        ],
         "job_offer": {"noc": "72410", "duration_months": 12, "full_time": True},
         "settlement_funds_cad": 15000,
     }
@@ -412,13 +478,18 @@ def test_fst_non_trade_work_does_not_count():
 RULE = re.compile(r"^models/programs/federal/(fsw|cec|fst)\.yaml#[a-z][a-z0-9_]*$")
 
 
-@pytest.mark.parametrize("data", [fsw_base(), cec_profile(), fst_profile(), {"birth_date": "2000-01-01",
-                                                                               "citizenships": ["US"]}],
-                         ids=["fsw", "cec", "fst", "empty"])
+@pytest.mark.parametrize(
+    "data",
+    [fsw_base(), cec_profile(), fst_profile(), {"birth_date": "2000-01-01", "citizenships": ["US"]}],
+    ids=["fsw", "cec", "fst", "empty"],
+)
 def test_every_verdict_carries_rule_and_https_reference(data):
     results = evaluate_many(parse_profile(copy.deepcopy(data)), AS_OF)
-    assert {r.program for r in results} >= {"federal.express_entry.fsw", "federal.express_entry.cec",
-                                            "federal.express_entry.fst"}
+    assert {r.program for r in results} >= {
+        "federal.express_entry.fsw",
+        "federal.express_entry.cec",
+        "federal.express_entry.fst",
+    }
     for result in results:
         for v in result.verdicts:
             assert RULE.match(v.rule), v.rule
@@ -433,8 +504,9 @@ def test_every_verdict_carries_rule_and_https_reference(data):
 def test_fsw_adaptability_canadian_work_must_be_authorized():
     """A year of skilled work in Canada gives 10 adaptability points only if it was authorized."""
     data = fsw_base()
-    data["work_history"].append({"noc": "21231", "country": "CA", "start": "2024-07-01", "end": "2025-05-31",
-                                 "hours_per_week": 40})  # 335 days: less than a year
+    data["work_history"].append(
+        {"noc": "21231", "country": "CA", "start": "2024-07-01", "end": "2025-05-31", "hours_per_week": 40}
+    )  # 335 days: less than a year
     assert grid_lines(data)["adaptability"] == 0
     data["work_history"][-1]["start"] = "2024-05-01"  # 396 days: a year
     assert grid_lines(data)["adaptability"] == 10

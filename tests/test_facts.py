@@ -18,23 +18,32 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner import memo
-
-from planner.scoring import crs as crs
-
-from planner.facts import derived as facts
 from planner.dates import add_years, age_on
+from planner.facts import derived as facts
 from planner.facts.derived import ExperienceQuery
 from planner.facts.profile import Education, Work, parse_profile
+from planner.scoring import crs as crs
 
 AS_OF = date(2025, 6, 1)
-CANADA = ExperienceQuery(where="canada", within_years=3, teers=frozenset({0, 1, 2, 3}),
-                         exclude_self_employed=True, exclude_full_time_student=True, require_authorized=True)
+CANADA = ExperienceQuery(
+    where="canada",
+    within_years=3,
+    teers=frozenset({0, 1, 2, 3}),
+    exclude_self_employed=True,
+    exclude_full_time_student=True,
+    require_authorized=True,
+)
 
 
 def job(start: date, days: int, hours: float, **extra) -> Work:
     """A job of ``days`` calendar days (inclusive) from ``start``."""
-    fields = {"noc": "21231", "country": "CA", "start": start, "end": start + timedelta(days=days - 1),
-              "hours_per_week": hours}
+    fields = {
+        "noc": "21231",
+        "country": "CA",
+        "start": start,
+        "end": start + timedelta(days=days - 1),
+        "hours_per_week": hours,
+    }
     fields.update(extra)
     return Work(**fields)
 
@@ -43,6 +52,7 @@ START = date(2023, 1, 1)
 
 
 # --- the 1,560-hour year ----------------------------------------------------------------------
+
 
 def test_364_days_full_time_is_one_year():
     jobs = [job(START, 364, 30)]
@@ -108,24 +118,39 @@ def test_future_job_does_not_count():
 
 # Any set of jobs: the running-total counting equals counting day by day, inside a plan's memory or not.
 
+
 def _day_by_day(jobs, on, query) -> Fraction:
     """Hours counted one day at a time (the definition), independently of facts.counted_hours."""
     cap = facts.work_rules().max_hours_per_week.at(on)
     day, total = add_years(on, -query.within_years), Fraction(0)
     while day <= on:
-        weekly = sum(Fraction(j.hours_per_week).limit_denominator(100) for j in jobs
-                     if query.counts(j) and j.start <= day and (j.end is None or day <= j.end))
+        weekly = sum(
+            Fraction(j.hours_per_week).limit_denominator(100)
+            for j in jobs
+            if query.counts(j) and j.start <= day and (j.end is None or day <= j.end)
+        )
         total += Fraction(min(weekly, cap)) / 7
         day += timedelta(days=1)
     return total
 
 
-_jobs = st.lists(st.builds(
-    lambda start, days, hours, ongoing, canada: Work(
-        noc="21231", country="CA" if canada else "IN", start=start, hours_per_week=hours,
-        end=None if ongoing else start + timedelta(days=days)),
-    st.dates(date(2018, 1, 1), date(2025, 12, 31)), st.integers(0, 1500),
-    st.sampled_from([10, 15.5, 20, 25.25, 30, 40, 60]), st.booleans(), st.booleans()), max_size=4)
+_jobs = st.lists(
+    st.builds(
+        lambda start, days, hours, ongoing, canada: Work(
+            noc="21231",
+            country="CA" if canada else "IN",
+            start=start,
+            hours_per_week=hours,
+            end=None if ongoing else start + timedelta(days=days),
+        ),
+        st.dates(date(2018, 1, 1), date(2025, 12, 31)),
+        st.integers(0, 1500),
+        st.sampled_from([10, 15.5, 20, 25.25, 30, 40, 60]),
+        st.booleans(),
+        st.booleans(),
+    ),
+    max_size=4,
+)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -184,6 +209,7 @@ def test_crs_canadian_work_excludes_self_employment_and_student_work():
 
 # --- windows ------------------------------------------------------------------------------------
 
+
 def test_three_year_window_boundary():
     """A year of work that starts exactly 3 years before the as-of date counts; one day earlier it is cut."""
     window_start = add_years(AS_OF, -3)
@@ -209,9 +235,21 @@ def test_cec_three_year_window_vs_crs_ten_year_window():
     from planner.eligibility.verdicts import evaluate
     from planner.rules.catalogue import catalogue
 
-    profile = parse_profile({**_crs_profile([_cdn("2019-12-01", "2021-11-30")]),
-                             "language_tests": [{"test": "celpip_general", "date": "2025-01-10", "listening": 9,
-                                                 "reading": 9, "writing": 9, "speaking": 9}]})
+    profile = parse_profile(
+        {
+            **_crs_profile([_cdn("2019-12-01", "2021-11-30")]),
+            "language_tests": [
+                {
+                    "test": "celpip_general",
+                    "date": "2025-01-10",
+                    "listening": 9,
+                    "reading": 9,
+                    "writing": 9,
+                    "speaking": 9,
+                }
+            ],
+        }
+    )
     cec = evaluate(catalogue().get("cec"), profile, AS_OF)
     verdict = next(v for v in cec.verdicts if v.requirement == "canadian_experience_and_language")
     assert not verdict.met
@@ -220,27 +258,35 @@ def test_cec_three_year_window_vs_crs_ten_year_window():
 
 # --- education tiers ----------------------------------------------------------------------------
 
-def cred(level: str, country: str = "CA", years: int | None = None, eca: bool = False,
-         completed: date = date(2015, 6, 1)) -> Education:
+
+def cred(
+    level: str, country: str = "CA", years: int | None = None, eca: bool = False, completed: date = date(2015, 6, 1)
+) -> Education:
     return Education(level=level, country=country, program_years=years, eca=eca, completed=completed)
 
 
-@pytest.mark.parametrize("credentials,tier", [
-    ([], "less_than_secondary"),
-    ([cred("secondary")], "secondary"),
-    ([cred("post_secondary", years=1)], "one_year"),
-    ([cred("post_secondary", years=2)], "two_year"),
-    ([cred("post_secondary", years=3)], "bachelor_or_three_year"),
-    ([cred("post_secondary", years=4)], "bachelor_or_three_year"),
-    ([cred("bachelor")], "bachelor_or_three_year"),
-    ([cred("bachelor"), cred("post_secondary", years=1)], "two_or_more"),
-    ([cred("post_secondary", years=3), cred("post_secondary", years=2)], "two_or_more"),
-    ([cred("post_secondary", years=2), cred("post_secondary", years=1)], "two_year"),  # neither is 3+ years
-    ([cred("secondary"), cred("bachelor")], "bachelor_or_three_year"),  # secondary is not a post-secondary credential
-    ([cred("bachelor"), cred("master")], "master_or_professional"),
-    ([cred("professional")], "master_or_professional"),
-    ([cred("bachelor"), cred("master"), cred("doctoral")], "doctoral"),
-])
+@pytest.mark.parametrize(
+    "credentials,tier",
+    [
+        ([], "less_than_secondary"),
+        ([cred("secondary")], "secondary"),
+        ([cred("post_secondary", years=1)], "one_year"),
+        ([cred("post_secondary", years=2)], "two_year"),
+        ([cred("post_secondary", years=3)], "bachelor_or_three_year"),
+        ([cred("post_secondary", years=4)], "bachelor_or_three_year"),
+        ([cred("bachelor")], "bachelor_or_three_year"),
+        ([cred("bachelor"), cred("post_secondary", years=1)], "two_or_more"),
+        ([cred("post_secondary", years=3), cred("post_secondary", years=2)], "two_or_more"),
+        ([cred("post_secondary", years=2), cred("post_secondary", years=1)], "two_year"),  # neither is 3+ years
+        (
+            [cred("secondary"), cred("bachelor")],
+            "bachelor_or_three_year",
+        ),  # secondary is not a post-secondary credential
+        ([cred("bachelor"), cred("master")], "master_or_professional"),
+        ([cred("professional")], "master_or_professional"),
+        ([cred("bachelor"), cred("master"), cred("doctoral")], "doctoral"),
+    ],
+)
 def test_education_tier(credentials, tier):
     assert facts.education_tier(facts.recognised_credentials(credentials, AS_OF)) == tier
 
@@ -266,12 +312,24 @@ def test_credential_completed_after_as_of_not_counted():
 
 def test_crs_education_points_and_eca_note():
     """CRS education without spouse (§1.3): two-or-more 128; foreign master without ECA 0 with a note."""
-    both = parse_profile({"birth_date": "1995-01-01", "citizenships": ["IN"], "education": [
-        {"level": "bachelor", "country": "IN", "completed": "2017-05-01", "eca": True},
-        {"level": "post_secondary", "program_years": 1, "country": "CA", "completed": "2019-05-01"}]})
+    both = parse_profile(
+        {
+            "birth_date": "1995-01-01",
+            "citizenships": ["IN"],
+            "education": [
+                {"level": "bachelor", "country": "IN", "completed": "2017-05-01", "eca": True},
+                {"level": "post_secondary", "program_years": 1, "country": "CA", "completed": "2019-05-01"},
+            ],
+        }
+    )
     assert crs.score(both, AS_OF).line("education").points == 128
-    unassessed = parse_profile({"birth_date": "1995-01-01", "citizenships": ["IN"], "education": [
-        {"level": "master", "country": "IN", "completed": "2019-05-01"}]})
+    unassessed = parse_profile(
+        {
+            "birth_date": "1995-01-01",
+            "citizenships": ["IN"],
+            "education": [{"level": "master", "country": "IN", "completed": "2019-05-01"}],
+        }
+    )
     result = crs.score(unassessed, AS_OF)
     assert result.line("education").points == 0
     assert any("Educational Credential Assessment" in note for note in result.notes)
@@ -279,8 +337,8 @@ def test_crs_education_points_and_eca_note():
 
 # --- age ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("on,age", [
-    (date(2025, 3, 1), 29), (date(2025, 3, 2), 30), (date(2025, 3, 3), 30)])
+
+@pytest.mark.parametrize("on,age", [(date(2025, 3, 1), 29), (date(2025, 3, 2), 30), (date(2025, 3, 3), 30)])
 def test_age_changes_on_the_birthday(on, age):
     assert age_on(date(1995, 3, 2), on) == age
 
@@ -300,10 +358,18 @@ def test_crs_age_points_at_29_and_30():
 # --- first and second official language ---------------------------------------------------------
 
 BILINGUAL = {
-    "birth_date": "1995-01-01", "citizenships": ["FR"],
+    "birth_date": "1995-01-01",
+    "citizenships": ["FR"],
     "language_tests": [
         # IELTS CLB 9 in all four (§5.1: L 8.0, R 7.0, W 7.0, S 7.0)
-        {"test": "ielts_general", "date": "2025-01-10", "listening": 8.0, "reading": 7.0, "writing": 7.0, "speaking": 7.0},
+        {
+            "test": "ielts_general",
+            "date": "2025-01-10",
+            "listening": 8.0,
+            "reading": 7.0,
+            "writing": 7.0,
+            "speaking": 7.0,
+        },
         # TEF (new scale, §5.4) NCLC 7 in all four: L 434, R 434, W 428, S 456
         {"test": "tef_canada", "date": "2025-01-10", "listening": 434, "reading": 434, "writing": 428, "speaking": 456},
     ],
@@ -335,13 +401,27 @@ def test_french_bonus_does_not_depend_on_language_order():
 
 def test_per_ability_levels_drive_first_language_points():
     """IELTS L 8.5 (CLB 10), R 6.5 (CLB 8), W 6.0 (CLB 7), S 5.5 (CLB 6) -> 34 + 23 + 17 + 9 = 83 without spouse."""
-    profile = parse_profile({"birth_date": "1995-01-01", "citizenships": ["IN"], "language_tests": [
-        {"test": "ielts_general", "date": "2025-01-10", "listening": 8.5, "reading": 6.5, "writing": 6.0,
-         "speaking": 5.5}]})
+    profile = parse_profile(
+        {
+            "birth_date": "1995-01-01",
+            "citizenships": ["IN"],
+            "language_tests": [
+                {
+                    "test": "ielts_general",
+                    "date": "2025-01-10",
+                    "listening": 8.5,
+                    "reading": 6.5,
+                    "writing": 6.0,
+                    "speaking": 5.5,
+                }
+            ],
+        }
+    )
     assert crs.score(profile, AS_OF).line("first_language").points == 83
 
 
 # --- Canadian study (CRS additional points, §1.9: 15 for 1-2 year programs, 30 for 3+ years, from 2016-11-19) ----
+
 
 def _study(on: date, **credential) -> int:
     fields = {"level": "post_secondary", "program_years": 2, "country": "CA", "completed": "2016-05-31"}
@@ -351,19 +431,22 @@ def _study(on: date, **credential) -> int:
     return crs.score(profile, on).line("canadian_study").points
 
 
-@pytest.mark.parametrize("credential,points", [
-    ({}, 15),                                                  # 2-year diploma
-    ({"program_years": 1}, 15),
-    ({"program_years": 3}, 30),
-    ({"level": "bachelor", "program_years": None}, 30),
-    ({"level": "master", "program_years": None}, 30),
-    ({"level": "secondary", "program_years": None}, 0),        # not post-secondary
-    ({"country": "IN", "eca": True}, 0),                       # not Canadian
-    ({"full_time": False}, 0),
-    ({"months_studied_in_canada": 7}, 0),                      # under 8 months in Canada
-    ({"months_studied_in_canada": 8}, 15),
-    ({"completed": "2026-05-31"}, 0),                          # not completed yet
-])
+@pytest.mark.parametrize(
+    "credential,points",
+    [
+        ({}, 15),  # 2-year diploma
+        ({"program_years": 1}, 15),
+        ({"program_years": 3}, 30),
+        ({"level": "bachelor", "program_years": None}, 30),
+        ({"level": "master", "program_years": None}, 30),
+        ({"level": "secondary", "program_years": None}, 0),  # not post-secondary
+        ({"country": "IN", "eca": True}, 0),  # not Canadian
+        ({"full_time": False}, 0),
+        ({"months_studied_in_canada": 7}, 0),  # under 8 months in Canada
+        ({"months_studied_in_canada": 8}, 15),
+        ({"completed": "2026-05-31"}, 0),  # not completed yet
+    ],
+)
 def test_canadian_study_points(credential, points):
     assert _study(AS_OF, **credential) == points
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -32,9 +31,19 @@ def valid() -> dict:
         "birth_date": "1994-03-02",
         "citizenships": ["IN"],
         "marital_status": "married",
-        "education": [{"level": "bachelor", "program_years": 4, "country": "IN", "completed": "2016-05-31", "eca": True}],
-        "language_tests": [{"test": "ielts_general", "date": "2026-06-01", "listening": 8.0, "reading": 7.0,
-                            "writing": 7.0, "speaking": 7.0}],
+        "education": [
+            {"level": "bachelor", "program_years": 4, "country": "IN", "completed": "2016-05-31", "eca": True}
+        ],
+        "language_tests": [
+            {
+                "test": "ielts_general",
+                "date": "2026-06-01",
+                "listening": 8.0,
+                "reading": 7.0,
+                "writing": 7.0,
+                "speaking": 7.0,
+            }
+        ],
         "work_history": [{"noc": "21231", "country": "IN", "start": "2017-01-01", "end": None, "hours_per_week": 40}],
         "status_in_canada": {"status": "outside"},
         "job_offer": {"noc": "21231", "province": "ON", "annual_salary_cad": 120000, "permanent": True},
@@ -97,17 +106,26 @@ FIELD_CASES = [
     ("completed soon", "education[0].completed", at(valid(), "education.0.completed", "soon")),
     ("completed before birth", "education[0].completed", at(valid(), "education.0.completed", "1990-01-01")),
     ("eca yes", "education[0].eca", at(valid(), "education.0.eca", "yes")),
-    ("post-secondary without years", "education[0]",
-     at(at(valid(), "education.0.level", "post_secondary"), "education.0.program_years", DELETE)),
+    (
+        "post-secondary without years",
+        "education[0]",
+        at(at(valid(), "education.0.level", "post_secondary"), "education.0.program_years", DELETE),
+    ),
     ("51 credentials", "education", at(valid(), "education", [valid()["education"][0]] * 51)),
     ("test TOEFL", "language_tests[0].test", at(valid(), "language_tests.0.test", "toefl")),
     ("IELTS reading 9.5", "language_tests[0].reading", at(valid(), "language_tests.0.reading", 9.5)),
     ("IELTS listening negative", "language_tests[0].listening", at(valid(), "language_tests.0.listening", -1)),
     ("IELTS 7.3", "language_tests[0].writing", at(valid(), "language_tests.0.writing", 7.3)),
-    ("CELPIP 13", "language_tests[0]", at(at(valid(), "language_tests.0.test", "celpip_general"),
-                                            "language_tests.0.speaking", 13)),
-    ("TEF 800", "language_tests[0]", at(at(valid(), "language_tests.0.test", "tef_canada"),
-                                         "language_tests.0.speaking", 800)),
+    (
+        "CELPIP 13",
+        "language_tests[0]",
+        at(at(valid(), "language_tests.0.test", "celpip_general"), "language_tests.0.speaking", 13),
+    ),
+    (
+        "TEF 800",
+        "language_tests[0]",
+        at(at(valid(), "language_tests.0.test", "tef_canada"), "language_tests.0.speaking", 800),
+    ),
     ("test in 9999", "language_tests[0].date", at(valid(), "language_tests.0.date", "9999-12-31")),
     ("test before birth", "language_tests[0].date", at(valid(), "language_tests.0.date", "1990-01-01")),
     ("score a word", "language_tests[0].reading", at(valid(), "language_tests.0.reading", "seven")),
@@ -126,21 +144,39 @@ FIELD_CASES = [
     ("job key misspelt", "work_history[0].titl", at(valid(), "work_history.0.titl", "dev")),
     ("role boss", "work_history[0].role", at(valid(), "work_history.0.role", "boss")),
     ("job province ZZ", "work_history[0].province", at(valid(), "work_history.0.province", "ZZ")),
-    ("both a Canadian affiliate and a new office", "work_history[0].opening_canadian_office",
-     at(at(valid(), "work_history.0.canadian_related_entity", True), "work_history.0.opening_canadian_office", True)),
+    (
+        "both a Canadian affiliate and a new office",
+        "work_history[0].opening_canadian_office",
+        at(at(valid(), "work_history.0.canadian_related_entity", True), "work_history.0.opening_canadian_office", True),
+    ),
     ("51 jobs", "work_history", at(valid(), "work_history", [JOB] * 51)),
     ("status tourist", "status_in_canada.status", at(valid(), "status_in_canada.status", "tourist")),
-    ("permit unknown", "status_in_canada.permit",
-     at(valid(), "status_in_canada", {"status": "worker", "permit": "h1b_visa", "valid_until": "2027-06-01"})),
-    ("permit ended", "status_in_canada.valid_until",
-     at(valid(), "status_in_canada", {"status": "worker", "permit": "pgwp", "valid_until": "2026-01-01"})),
-    ("valid until next year", "status_in_canada.valid_until",
-     at(valid(), "status_in_canada", {"status": "worker", "valid_until": "next year"})),
-    ("status province XX", "status_in_canada.province",
-     at(valid(), "status_in_canada", {"status": "worker", "province": "XX"})),
+    (
+        "permit unknown",
+        "status_in_canada.permit",
+        at(valid(), "status_in_canada", {"status": "worker", "permit": "h1b_visa", "valid_until": "2027-06-01"}),
+    ),
+    (
+        "permit ended",
+        "status_in_canada.valid_until",
+        at(valid(), "status_in_canada", {"status": "worker", "permit": "pgwp", "valid_until": "2026-01-01"}),
+    ),
+    (
+        "valid until next year",
+        "status_in_canada.valid_until",
+        at(valid(), "status_in_canada", {"status": "worker", "valid_until": "next year"}),
+    ),
+    (
+        "status province XX",
+        "status_in_canada.province",
+        at(valid(), "status_in_canada", {"status": "worker", "province": "XX"}),
+    ),
     ("already a citizen", "status_in_canada.status", at(valid(), "status_in_canada.status", "citizen")),
-    ("already a permanent resident", "status_in_canada.status",
-     at(valid(), "status_in_canada.status", "permanent_resident")),
+    (
+        "already a permanent resident",
+        "status_in_canada.status",
+        at(valid(), "status_in_canada.status", "permanent_resident"),
+    ),
     ("offer NOC unknown", "job_offer.noc", at(valid(), "job_offer.noc", "12345")),
     ("offer wage negative", "job_offer.hourly_wage_cad", at(valid(), "job_offer.hourly_wage_cad", -1)),
     ("offer salary a trillion", "job_offer.annual_salary_cad", at(valid(), "job_offer.annual_salary_cad", 1e12)),
@@ -158,14 +194,28 @@ FIELD_CASES = [
     ("funds a quadrillion", "settlement_funds_cad", {**valid(), "settlement_funds_cad": 1e15}),
     ("funds lots", "settlement_funds_cad", {**valid(), "settlement_funds_cad": "lots"}),
     ("certificate without province", "trade_certificate.province", {**valid(), "trade_certificate": {"trade": "x"}}),
-    ("nomination bad date", "provincial_nomination.date",
-     {**valid(), "provincial_nomination": {"province": "BC", "date": "2026-13-01", "express_entry_linked": True}}),
-    ("nomination without province", "provincial_nomination.province",
-     {**valid(), "provincial_nomination": {"date": "2026-01-01", "express_entry_linked": True}}),
+    (
+        "nomination bad date",
+        "provincial_nomination.date",
+        {**valid(), "provincial_nomination": {"province": "BC", "date": "2026-13-01", "express_entry_linked": True}},
+    ),
+    (
+        "nomination without province",
+        "provincial_nomination.province",
+        {**valid(), "provincial_nomination": {"date": "2026-01-01", "express_entry_linked": True}},
+    ),
     ("spouse citizenship XYZ", "spouse.citizenships", at(valid(), "spouse.citizenships", ["XYZ"])),
     ("spouse born after the plan date", "spouse.birth_date", at(valid(), "spouse.birth_date", "2027-05-01")),
-    ("spouse test score 10", "spouse.language_tests[0]", at(valid(), "spouse.language_tests", [{**TEST, "reading": 10}])),
-    ("spouse job NOC unknown", "spouse.work_history[0].noc", at(valid(), "spouse.work_history", [{**JOB, "noc": "99999"}])),
+    (
+        "spouse test score 10",
+        "spouse.language_tests[0]",
+        at(valid(), "spouse.language_tests", [{**TEST, "reading": 10}]),
+    ),
+    (
+        "spouse job NOC unknown",
+        "spouse.work_history[0].noc",
+        at(valid(), "spouse.work_history", [{**JOB, "noc": "99999"}]),
+    ),
     ("spouse accompanying yes", "spouse.accompanying", at(valid(), "spouse.accompanying", "yes")),
     ("preferred province ZZ", "preferences.provinces[0]", at(valid(), "preferences.provinces", ["ZZ"])),
     ("horizon zero", "preferences.horizon_months", at(valid(), "preferences.horizon_months", 0)),
@@ -190,16 +240,33 @@ TEXT_CASES = [
     ("a number", None, "42"),
     ("a string", None, '"profile"'),
     ("100,000 nested brackets", None, "[" * 100_000 + "]" * 100_000),
-    ("an integer of 5,000 digits", None, json.dumps(valid()).replace('"settlement_funds_cad": 20000',
-                                                                      '"settlement_funds_cad": ' + "9" * 5000)),
-    ("NaN money", "settlement_funds_cad", json.dumps(valid()).replace('"settlement_funds_cad": 20000',
-                                                                      '"settlement_funds_cad": NaN')),
-    ("Infinity money", "settlement_funds_cad", json.dumps(valid()).replace('"settlement_funds_cad": 20000',
-                                                                           '"settlement_funds_cad": Infinity')),
-    ("Infinity wage", "job_offer.annual_salary_cad", json.dumps(valid()).replace('"annual_salary_cad": 120000',
-                                                                                  '"annual_salary_cad": Infinity')),
-    ("a duplicate key", "birth_date", json.dumps(valid()).replace('"birth_date": "1994-03-02"',
-                                                                   '"birth_date": "1994-03-02", "birth_date": "1990-01-01"')),
+    (
+        "an integer of 5,000 digits",
+        None,
+        json.dumps(valid()).replace('"settlement_funds_cad": 20000', '"settlement_funds_cad": ' + "9" * 5000),
+    ),
+    (
+        "NaN money",
+        "settlement_funds_cad",
+        json.dumps(valid()).replace('"settlement_funds_cad": 20000', '"settlement_funds_cad": NaN'),
+    ),
+    (
+        "Infinity money",
+        "settlement_funds_cad",
+        json.dumps(valid()).replace('"settlement_funds_cad": 20000', '"settlement_funds_cad": Infinity'),
+    ),
+    (
+        "Infinity wage",
+        "job_offer.annual_salary_cad",
+        json.dumps(valid()).replace('"annual_salary_cad": 120000', '"annual_salary_cad": Infinity'),
+    ),
+    (
+        "a duplicate key",
+        "birth_date",
+        json.dumps(valid()).replace(
+            '"birth_date": "1994-03-02"', '"birth_date": "1994-03-02", "birth_date": "1990-01-01"'
+        ),
+    ),
     ("a byte-order mark", None, "\ufeff" + json.dumps(valid())),
     ("two megabytes", None, json.dumps({**valid(), "name": "x"}) + " " * 2_000_000),
 ]
@@ -284,10 +351,15 @@ def test_route_and_eligibility_refuse_the_same_way(tmp_path):
 # --- fuzz: random JSON in every field -------------------------------------------------------------
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-10 ** 30, 10 ** 30) | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=12) | st.sampled_from(["2026-01-01", "9999-12-31", "0001-01-01", "21231", "ON", "IN", ""]),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["2026-01-01", "9999-12-31", "0001-01-01", "21231", "ON", "IN", ""]),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
-    max_leaves=10)
+    max_leaves=10,
+)
 
 
 def _paths(value, prefix=""):
@@ -307,12 +379,17 @@ def _paths(value, prefix=""):
 PATHS = list(_paths(valid()))
 
 
-@settings(max_examples=int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "400")), deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("PLANNER_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), min_size=1, max_size=3))
 def test_random_json_in_any_field_gives_a_profile_or_an_input_error(replacements):
     """Whatever is put where: a valid profile, or an InputError naming a field — never any other exception."""
     from datetime import date
+
     data = valid()
     for path, value in replacements:
         try:
@@ -329,6 +406,7 @@ def test_random_json_in_any_field_gives_a_profile_or_an_input_error(replacements
 @given(JSON_VALUES)
 def test_any_json_document_gives_a_profile_or_an_input_error(document):
     from datetime import date
+
     try:
         check_profile(parse_profile(document, source="fuzz.json"), date(2026, 12, 3), "fuzz.json")
     except InputError as error:
@@ -336,6 +414,7 @@ def test_any_json_document_gives_a_profile_or_an_input_error(document):
 
 
 # --- options and library arguments ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "2026-02-30", "yesterday"])
 def test_an_impossible_as_of_option_is_refused(tmp_path, as_of):
@@ -346,16 +425,26 @@ def test_an_impossible_as_of_option_is_refused(tmp_path, as_of):
     assert "--as-of" in result.output, result.output
 
 
-@pytest.mark.parametrize("arguments, field", [
-    ({"horizon": -5}, "horizon"), ({"horizon": 0}, "horizon"), ({"horizon": 241}, "horizon"),
-    ({"horizon": True}, "horizon"), ({"horizon": 12.0}, "horizon"), ({"alternatives": -1}, "alternatives"),
-    ({"alternatives": 21}, "alternatives"), ({"as_of": "2026-12-03"}, "as_of"), ({"objective": "slowest"}, "objective"),
-])
+@pytest.mark.parametrize(
+    "arguments, field",
+    [
+        ({"horizon": -5}, "horizon"),
+        ({"horizon": 0}, "horizon"),
+        ({"horizon": 241}, "horizon"),
+        ({"horizon": True}, "horizon"),
+        ({"horizon": 12.0}, "horizon"),
+        ({"alternatives": -1}, "alternatives"),
+        ({"alternatives": 21}, "alternatives"),
+        ({"as_of": "2026-12-03"}, "as_of"),
+        ({"objective": "slowest"}, "objective"),
+    ],
+)
 def test_the_library_refuses_bad_arguments_with_an_input_error(arguments, field):
     """plan(horizon=0) is an error, not a silent default of 60 months."""
     from datetime import date
 
     from planner import plan
+
     profile = parse_profile(valid())
     with pytest.raises(InputError) as raised:
         plan(profile, **{"as_of": date(2026, 12, 3), **arguments})
@@ -364,6 +453,7 @@ def test_the_library_refuses_bad_arguments_with_an_input_error(arguments, field)
 
 def test_the_library_refuses_a_profile_that_is_not_a_profile():
     from planner import plan
+
     with pytest.raises(InputError) as raised:
         plan(valid())
     assert raised.value.field == "profile" and "parse_profile" in raised.value.hint

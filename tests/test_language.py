@@ -48,8 +48,18 @@ TEF_NEW = {  # §5.4, tests taken after 2023-12-10
     5: (352, 352, 330, 387),
     4: (306, 306, 268, 328),
 }
-TEF_OLD = {level: (low,) * 4 for level, low in  # §5.4, tests taken 2019-10-01 .. 2023-12-10
-           {10: 566, 9: 533, 8: 500, 7: 450, 6: 400, 5: 350, 4: 300}.items()}
+TEF_OLD = {
+    level: (low,) * 4
+    for level, low in {  # §5.4, tests taken 2019-10-01 .. 2023-12-10
+        10: 566,
+        9: 533,
+        8: 500,
+        7: 450,
+        6: 400,
+        5: 350,
+        4: 300,
+    }.items()
+}
 TCF = {  # §5.5
     10: (549, 549, 16, 16),
     9: (523, 524, 14, 14),
@@ -79,7 +89,7 @@ def _boundaries(table: dict, step: float):
             low = table[level][i]
             yield ability, low, level
             below = low - step
-            lower = next((lv for lv in levels[n + 1:] if table[lv][i] <= below), 0)
+            lower = next((lv for lv in levels[n + 1 :] if table[lv][i] <= below), 0)
             yield ability, below, lower
 
 
@@ -89,8 +99,15 @@ def _params():
             yield pytest.param(name, taken, as_of, ability, score, level, id=f"{name}-{ability}-{score:g}-clb{level}")
     table, step, taken, as_of = TEF_OLD_CASE
     for ability, score, level in _boundaries(table, step):
-        yield pytest.param("tef_canada", taken, as_of, ability, score, level,
-                           id=f"tef_canada_2019_scale-{ability}-{score:g}-clb{level}")
+        yield pytest.param(
+            "tef_canada",
+            taken,
+            as_of,
+            ability,
+            score,
+            level,
+            id=f"tef_canada_2019_scale-{ability}-{score:g}-clb{level}",
+        )
 
 
 def _test(name: str, taken: date, **scores) -> LanguageTest:
@@ -121,29 +138,40 @@ def test_language_of_each_test():
     """English tests give CLB, French tests give NCLC."""
     as_of = date(2025, 6, 1)
     assert {n: convert(_test(n, date(2025, 1, 15)), as_of).language for n in CASES} == {
-        "ielts_general": "en", "celpip_general": "en", "pte_core": "en", "tef_canada": "fr", "tcf_canada": "fr"}
+        "ielts_general": "en",
+        "celpip_general": "en",
+        "pte_core": "en",
+        "tef_canada": "fr",
+        "tcf_canada": "fr",
+    }
 
 
 # --- TEF Canada: the scale follows the test date --------------------------------------------
 
-@pytest.mark.parametrize("taken,expected", [
-    # 440 everywhere.  2019 scale: 400-449 -> NCLC 6 in all four.
-    (date(2023, 12, 10), {"listening": 6, "reading": 6, "writing": 6, "speaking": 6}),
-    # New scale: L/R 434-461 -> 7, W 428-471 -> 7, S 422-455 -> 6.
-    (date(2023, 12, 11), {"listening": 7, "reading": 7, "writing": 7, "speaking": 6}),
-])
+
+@pytest.mark.parametrize(
+    "taken,expected",
+    [
+        # 440 everywhere.  2019 scale: 400-449 -> NCLC 6 in all four.
+        (date(2023, 12, 10), {"listening": 6, "reading": 6, "writing": 6, "speaking": 6}),
+        # New scale: L/R 434-461 -> 7, W 428-471 -> 7, S 422-455 -> 6.
+        (date(2023, 12, 11), {"listening": 7, "reading": 7, "writing": 7, "speaking": 6}),
+    ],
+)
 def test_tef_scale_by_test_date(taken, expected):
     """A TEF Canada result is read on the scale in force when the test was taken, not on the as-of date."""
-    result = convert(_test("tef_canada", taken, listening=440, reading=440, writing=440, speaking=440),
-                     date(2024, 6, 1))
+    result = convert(
+        _test("tef_canada", taken, listening=440, reading=440, writing=440, speaking=440), date(2024, 6, 1)
+    )
     assert result.usable
     assert result.levels == expected
 
 
 def test_tef_scale_does_not_follow_as_of():
     """An old-scale TEF result evaluated after 2023-12-11 is still read on the old scale (546 -> NCLC 9, not 10)."""
-    result = convert(_test("tef_canada", date(2023, 11, 1), listening=546, reading=546, writing=546, speaking=546),
-                     date(2025, 6, 1))
+    result = convert(
+        _test("tef_canada", date(2023, 11, 1), listening=546, reading=546, writing=546, speaking=546), date(2025, 6, 1)
+    )
     assert result.levels == {a: 9 for a in ABILITIES}
 
 
@@ -156,6 +184,7 @@ def test_tef_before_2019_scale_is_reported_not_guessed():
 
 
 # --- PTE Core: accepted from 2024-01-30 -----------------------------------------------------
+
 
 def test_pte_core_not_accepted_before_2024_01_30():
     """On 2024-01-29 a PTE Core result is not an accepted result."""
@@ -181,6 +210,7 @@ def test_ielts_accepted_before_2024():
 
 # --- validity: two years from the test date -------------------------------------------------
 
+
 def test_valid_the_day_before_two_years():
     result = convert(_test("ielts_general", date(2024, 3, 15)), date(2026, 3, 14))
     assert not result.expired and result.usable
@@ -197,12 +227,25 @@ def test_expired_exactly_at_two_years():
 
 def test_expired_result_reported_and_not_used_in_crs():
     """The CRS gives no language points for an expired result and says so in its notes."""
-    from planner.scoring import crs as crs
     from planner.facts.profile import parse_profile
+    from planner.scoring import crs as crs
 
-    profile = parse_profile({"birth_date": "1995-01-01", "citizenships": ["IN"],
-                             "language_tests": [{"test": "ielts_general", "date": "2024-03-15", "listening": 9,
-                                                 "reading": 9, "writing": 9, "speaking": 9}]})
+    profile = parse_profile(
+        {
+            "birth_date": "1995-01-01",
+            "citizenships": ["IN"],
+            "language_tests": [
+                {
+                    "test": "ielts_general",
+                    "date": "2024-03-15",
+                    "listening": 9,
+                    "reading": 9,
+                    "writing": 9,
+                    "speaking": 9,
+                }
+            ],
+        }
+    )
     before = crs.score(profile, date(2026, 3, 14))
     after = crs.score(profile, date(2026, 3, 15))
     assert before.line("first_language").points == 4 * 34  # CLB 10 in all four, without spouse
@@ -218,18 +261,22 @@ def test_result_taken_after_as_of_is_not_used():
 
 # --- impossible scores ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,ability,score", [
-    ("ielts_general", "listening", 9.5),
-    ("ielts_general", "reading", 6.25),
-    ("ielts_general", "writing", -0.5),
-    ("celpip_general", "speaking", 13),
-    ("celpip_general", "reading", 7.5),
-    ("pte_core", "writing", 91),
-    ("pte_core", "listening", 9),
-    ("tef_canada", "speaking", 700),
-    ("tcf_canada", "writing", 21),
-    ("tcf_canada", "reading", 700),
-])
+
+@pytest.mark.parametrize(
+    "name,ability,score",
+    [
+        ("ielts_general", "listening", 9.5),
+        ("ielts_general", "reading", 6.25),
+        ("ielts_general", "writing", -0.5),
+        ("celpip_general", "speaking", 13),
+        ("celpip_general", "reading", 7.5),
+        ("pte_core", "writing", 91),
+        ("pte_core", "listening", 9),
+        ("tef_canada", "speaking", 700),
+        ("tcf_canada", "writing", 21),
+        ("tcf_canada", "reading", 700),
+    ],
+)
 def test_impossible_scores_rejected(name, ability, score):
     with pytest.raises(ProfileError) as caught:
         check_scores(_test(name, date(2025, 1, 15), **{ability: score}), "p.json", "language_tests[0]")

@@ -12,17 +12,20 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.scoring import crs as crs
-
-from planner.rules import noc as noc
 from planner.dates import add_years, age_on
 from planner.eligibility.verdicts import evaluate, evaluate_many
 from planner.facts.inputs import check_profile
 from planner.facts.profile import Profile, parse_profile
+from planner.rules import noc as noc
 from planner.rules.catalogue import catalogue
+from planner.scoring import crs as crs
 
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 FIRST_DAY = date(2015, 1, 1)
 LAST_DAY = date(2027, 12, 31)
@@ -54,16 +57,26 @@ def language_tests(draw, as_of: date):
     name = draw(st.sampled_from(sorted(_SCORES)))
     listening, reading, writing, speaking = (draw(s) for s in _SCORES[name])
     taken = draw(dates(as_of - timedelta(days=3 * 365), as_of))
-    return {"test": name, "date": _iso(taken), "listening": listening, "reading": reading, "writing": writing,
-            "speaking": speaking}
+    return {
+        "test": name,
+        "date": _iso(taken),
+        "listening": listening,
+        "reading": reading,
+        "writing": writing,
+        "speaking": speaking,
+    }
 
 
 @st.composite
 def credentials(draw, as_of: date, born: date = date(1900, 1, 1)):
     level = draw(st.sampled_from(["secondary", "post_secondary", "bachelor", "master", "professional", "doctoral"]))
-    item = {"level": level, "country": draw(st.sampled_from(COUNTRIES)),
-            "completed": _iso(draw(dates(max(as_of - timedelta(days=30 * 365), born), as_of + timedelta(days=365)))),
-            "eca": draw(st.booleans()), "full_time": draw(st.booleans())}
+    item = {
+        "level": level,
+        "country": draw(st.sampled_from(COUNTRIES)),
+        "completed": _iso(draw(dates(max(as_of - timedelta(days=30 * 365), born), as_of + timedelta(days=365)))),
+        "eca": draw(st.booleans()),
+        "full_time": draw(st.booleans()),
+    }
     if level == "post_secondary" or draw(st.booleans()):
         item["program_years"] = draw(st.integers(1, 5))
     if draw(st.booleans()):
@@ -74,10 +87,16 @@ def credentials(draw, as_of: date, born: date = date(1900, 1, 1)):
 @st.composite
 def jobs(draw, as_of: date, born: date = date(1900, 1, 1)):
     start = draw(dates(max(as_of - timedelta(days=15 * 365), born), as_of + timedelta(days=180)))
-    item = {"noc": draw(st.sampled_from(NOCS)), "country": draw(st.sampled_from(COUNTRIES)), "start": _iso(start),
-            "hours_per_week": draw(st.sampled_from([5, 10, 15, 20, 25, 30, 35, 37.5, 40, 50, 60, 80])),
-            "self_employed": draw(st.booleans()), "while_full_time_student": draw(st.booleans()),
-            "paid": draw(st.booleans() | st.just(True)), "authorized": draw(st.booleans() | st.just(True))}
+    item = {
+        "noc": draw(st.sampled_from(NOCS)),
+        "country": draw(st.sampled_from(COUNTRIES)),
+        "start": _iso(start),
+        "hours_per_week": draw(st.sampled_from([5, 10, 15, 20, 25, 30, 35, 37.5, 40, 50, 60, 80])),
+        "self_employed": draw(st.booleans()),
+        "while_full_time_student": draw(st.booleans()),
+        "paid": draw(st.booleans() | st.just(True)),
+        "authorized": draw(st.booleans() | st.just(True)),
+    }
     if draw(st.integers(0, 3)):
         item["end"] = _iso(draw(dates(start, start + timedelta(days=8 * 365))))
     if draw(st.booleans()):
@@ -93,8 +112,9 @@ def profiles(draw, as_of: date | None = None):
     data = {
         "birth_date": _iso(birth),
         # a Canadian citizen needs no route and is refused at the boundary (tests/test_hostile_profiles.py)
-        "citizenships": draw(st.lists(st.sampled_from([c for c in COUNTRIES if c != "CA"]), min_size=1, max_size=2,
-                                      unique=True)),
+        "citizenships": draw(
+            st.lists(st.sampled_from([c for c in COUNTRIES if c != "CA"]), min_size=1, max_size=2, unique=True)
+        ),
         "education": draw(st.lists(credentials(as_of, birth), max_size=3)),
         "language_tests": draw(st.lists(language_tests(as_of), max_size=3)),
         "work_history": draw(st.lists(jobs(as_of, birth), max_size=4)),
@@ -108,16 +128,22 @@ def profiles(draw, as_of: date | None = None):
     if draw(st.booleans()):
         data["first_official_language"] = draw(st.sampled_from(["en", "fr"]))
     if draw(st.booleans()):
-        data["job_offer"] = {"noc": draw(st.sampled_from(NOCS)), "lmia": draw(st.booleans()),
-                             "permanent": draw(st.booleans()), "full_time": draw(st.booleans()),
-                             "duration_months": draw(st.integers(1, 36)),
-                             "employer": draw(st.sampled_from(["Acme", "Globex"]))}
+        data["job_offer"] = {
+            "noc": draw(st.sampled_from(NOCS)),
+            "lmia": draw(st.booleans()),
+            "permanent": draw(st.booleans()),
+            "full_time": draw(st.booleans()),
+            "duration_months": draw(st.integers(1, 36)),
+            "employer": draw(st.sampled_from(["Acme", "Globex"])),
+        }
     if draw(st.integers(0, 4)) == 0:
         data["trade_certificate"] = {"trade": "Electrician", "province": draw(st.sampled_from(PROVINCES))}
     if draw(st.integers(0, 4)) == 0:
-        data["provincial_nomination"] = {"province": draw(st.sampled_from(PROVINCES)),
-                                         "date": _iso(draw(dates(as_of - timedelta(days=365), as_of))),
-                                         "express_entry_linked": draw(st.booleans())}
+        data["provincial_nomination"] = {
+            "province": draw(st.sampled_from(PROVINCES)),
+            "date": _iso(draw(dates(as_of - timedelta(days=365), as_of))),
+            "express_entry_linked": draw(st.booleans()),
+        }
     status = draw(st.sampled_from(["single", "married", "common_law", "divorced"]))
     data["marital_status"] = status
     if status in ("married", "common_law"):
@@ -165,9 +191,15 @@ def test_every_crs_line_is_cited(case):
 
 def _with_extra_canadian_year(profile: Profile, as_of: date) -> Profile:
     data = profile.model_dump(mode="json", exclude_none=True)
-    data["work_history"] = data.get("work_history", []) + [{
-        "noc": "21231", "country": "CA", "start": _iso(as_of - timedelta(days=364)), "end": _iso(as_of),
-        "hours_per_week": 30}]
+    data["work_history"] = data.get("work_history", []) + [
+        {
+            "noc": "21231",
+            "country": "CA",
+            "start": _iso(as_of - timedelta(days=364)),
+            "end": _iso(as_of),
+            "hours_per_week": 30,
+        }
+    ]
     return parse_profile(data)
 
 

@@ -8,9 +8,9 @@ import pytest
 
 from planner.api import plan
 from planner.facts.profile import parse_profile
-from planner.rules.catalogue import catalogue
 from planner.planning.status import Stay, bridging_program, current_stay, route_stay
 from planner.planning.validate import validate_plan
+from planner.rules.catalogue import catalogue
 
 ON = date(2026, 12, 3)
 CAT = catalogue()
@@ -41,7 +41,9 @@ def test_a_current_gts_permit_renews_without_a_cap_and_an_ict_permit_up_to_seven
     stay = current_stay(gts, ON, CAT)
     assert stay.renew_months and stay.last is None
     job = {"noc": "20012", "country": "CA", "start": "2024-12-03", "end": None, "hours_per_week": 40}
-    ict = person(work_history=[job], status_in_canada={"status": "worker", "permit": "c62", "valid_until": "2027-12-03"})
+    ict = person(
+        work_history=[job], status_in_canada={"status": "worker", "permit": "c62", "valid_until": "2027-12-03"}
+    )
     stay = current_stay(ict, ON, CAT)
     assert stay.renew_months == 24 and stay.last == 84 - 24  # 7 years from the job's start two years ago
 
@@ -63,8 +65,17 @@ def test_an_employer_specific_permit_ends_with_a_temporary_offer():
 
 
 def test_a_pgwp_stay_is_the_programs_length_and_is_not_renewable():
-    graduate = person(education=[{"level": "post_secondary", "program_years": 1, "program_months": 12, "country": "CA",
-                                  "completed": "2026-10-31"}])
+    graduate = person(
+        education=[
+            {
+                "level": "post_secondary",
+                "program_years": 1,
+                "program_months": 12,
+                "country": "CA",
+                "completed": "2026-10-31",
+            }
+        ]
+    )
     stay = route_stay(CAT.get("pgwp"), graduate, ON, 0, 3)
     assert (stay.ends, stay.renew_months, stay.last) == (15, None, 15)
 
@@ -74,12 +85,22 @@ def test_the_bridging_permit_is_named_by_the_status_rules():
 
 
 PHD = {
-    "birth_date": "1994-12-01", "citizenships": ["IR"],
+    "birth_date": "1994-12-01",
+    "citizenships": ["IR"],
     "education": [{"level": "doctoral", "program_years": 4, "country": "CA", "completed": "2023-05-31"}],
-    "language_tests": [{"test": "ielts_general", "date": "2026-03-01", "listening": 8.5, "reading": 8.5,
-                        "writing": 7.5, "speaking": 8.0}],
-    "work_history": [{"noc": "21211", "country": "CA", "province": "ON", "start": "2023-07-01", "end": None,
-                      "hours_per_week": 40}],
+    "language_tests": [
+        {
+            "test": "ielts_general",
+            "date": "2026-03-01",
+            "listening": 8.5,
+            "reading": 8.5,
+            "writing": 7.5,
+            "speaking": 8.0,
+        }
+    ],
+    "work_history": [
+        {"noc": "21211", "country": "CA", "province": "ON", "start": "2023-07-01", "end": None, "hours_per_week": 40}
+    ],
     "status_in_canada": {"status": "worker", "permit": "pgwp", "valid_until": "2027-05-31", "province": "ON"},
     "settlement_funds_cad": 20000,
 }
@@ -92,26 +113,52 @@ def test_a_decision_after_the_permit_ends_is_bridged_and_the_validator_sees_a_mi
     assert "bridging_open_work_permit" in kinds and validate_plan(result, profile) == []
     bridging = next(step for step in result.route.steps if step.kind == "bridging_open_work_permit")
     assert bridging.cost_cad == 255 and "2027-05-31" in bridging.note
-    without = result.model_copy(update={"route": result.route.model_copy(update={
-        "steps": [step for step in result.route.steps if step.kind != "bridging_open_work_permit"]})})
+    without = result.model_copy(
+        update={
+            "route": result.route.model_copy(
+                update={"steps": [step for step in result.route.steps if step.kind != "bridging_open_work_permit"]}
+            )
+        }
+    )
     problems = validate_plan(without, profile)
     assert any("without status" in p for p in problems), problems
 
 
 def test_a_worker_whose_permit_ends_soon_renews_it_before_it_ends():
-    profile = parse_profile({**PHD, "status_in_canada": {"status": "worker", "permit": "gts_category_b",
-                                                         "valid_until": "2027-01-20", "province": "ON"},
-                             "job_offer": {"noc": "21211", "province": "ON", "permanent": True, "lmia": True,
-                                           "hourly_wage_cad": 60},
-                             "language_tests": [{"test": "ielts_general", "date": "2026-03-01", "listening": 7.0,
-                                                 "reading": 6.5, "writing": 6.5, "speaking": 6.5}]})
+    profile = parse_profile(
+        {
+            **PHD,
+            "status_in_canada": {
+                "status": "worker",
+                "permit": "gts_category_b",
+                "valid_until": "2027-01-20",
+                "province": "ON",
+            },
+            "job_offer": {"noc": "21211", "province": "ON", "permanent": True, "lmia": True, "hourly_wage_cad": 60},
+            "language_tests": [
+                {
+                    "test": "ielts_general",
+                    "date": "2026-03-01",
+                    "listening": 7.0,
+                    "reading": 6.5,
+                    "writing": 6.5,
+                    "speaking": 6.5,
+                }
+            ],
+        }
+    )
     result = plan(profile, as_of=ON)
     assert result.found and validate_plan(result, profile) == []
     renewal = next(step for step in result.route.steps if step.kind == "extend_permit")
     assert renewal.start_month <= 1 and "maintained status" in renewal.note
     late = renewal.model_copy(update={"start_month": renewal.start_month + 2})
-    moved = result.model_copy(update={"route": result.route.model_copy(update={
-        "steps": [late if step is renewal else step for step in result.route.steps]})})
+    moved = result.model_copy(
+        update={
+            "route": result.route.model_copy(
+                update={"steps": [late if step is renewal else step for step in result.route.steps]}
+            )
+        }
+    )
     assert any("after the permit ends" in p for p in validate_plan(moved, profile))
 
 
@@ -120,12 +167,18 @@ def test_a_new_permit_is_applied_for_before_the_current_one_ends(valid_until, ar
     """From inside Canada a GTS permit takes months, covered by maintained status when applied for before the
     PGWP ends (even a month before); a permit that has already ended leaves nothing to apply from."""
     from planner.planning.search import prepare
-    profile = parse_profile({**PHD, "status_in_canada": {"status": "worker", "permit": "pgwp",
-                                                         "valid_until": valid_until, "province": "ON"},
-                             "job_offer": {"noc": "21211", "province": "ON", "permanent": True, "lmia": True,
-                                           "hourly_wage_cad": 60}})
+
+    profile = parse_profile(
+        {
+            **PHD,
+            "status_in_canada": {"status": "worker", "permit": "pgwp", "valid_until": valid_until, "province": "ON"},
+            "job_offer": {"noc": "21211", "province": "ON", "permanent": True, "lmia": True, "hourly_wage_cad": 60},
+        }
+    )
     _, _, tables, states = prepare(profile, ON, 36, through=-1)
-    gts = [t for t in tables if t.template.temp is not None and t.template.temp.program.id == "temporary.gts.category_b"]
+    gts = [
+        t for t in tables if t.template.temp is not None and t.template.temp.program.id == "temporary.gts.category_b"
+    ]
     assert gts
     current_end = states.current_stay.ends
     for table in gts:

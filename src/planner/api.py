@@ -17,8 +17,14 @@ from planner.planning.result import RoutePlan
 from planner.rules.book import RuleBook, use
 
 
-def plan(profile: Profile, objective: str | None = None, as_of: date | None = None, horizon: int | None = None,
-         alternatives: int = 0, rules: RuleBook | None = None) -> RoutePlan:
+def plan(
+    profile: Profile,
+    objective: str | None = None,
+    as_of: date | None = None,
+    horizon: int | None = None,
+    alternatives: int = 0,
+    rules: RuleBook | None = None,
+) -> RoutePlan:
     """Plan the best route to permanent residence for ``profile``.
 
     Parameters

@@ -36,8 +36,15 @@ class InputError(PlannerError):
         How to fix it.
     """
 
-    def __init__(self, message: str, *, file: str | None = None, field: str | None = None,
-                 hint: str | None = None, problems: list[InputError] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+        problems: list[InputError] | None = None,
+    ):
         self.message = message
         self.file = file
         self.field = field

@@ -9,10 +9,11 @@ that plans for many people keeps nobody's details after their plan is made.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 R = TypeVar("R")
 

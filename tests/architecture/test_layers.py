@@ -62,8 +62,11 @@ def test_every_module_belongs_to_a_layer():
 
 def test_no_import_runs_up_a_layer():
     graph = import_graph()
-    upward = [f"{a} ({layer(a)}) imports {b} ({layer(b)})" for a, b in graph.edges
-              if a not in ENTRY and LAYERS.index(layer(b)) > LAYERS.index(layer(a))]
+    upward = [
+        f"{a} ({layer(a)}) imports {b} ({layer(b)})"
+        for a, b in graph.edges
+        if a not in ENTRY and LAYERS.index(layer(b)) > LAYERS.index(layer(a))
+    ]
     assert upward == []
 
 

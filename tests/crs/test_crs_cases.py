@@ -39,8 +39,13 @@ SECTIONS = ("core", "spouse", "transferability", "additional")
 LINES_BY_SECTION = {
     "core": ("age", "education", "first_language", "second_language", "canadian_work"),
     "spouse": ("spouse_education", "spouse_language", "spouse_canadian_work"),
-    "transferability": ("education_language", "education_canadian_work", "foreign_work_language",
-                        "foreign_work_canadian_work", "certificate_language"),
+    "transferability": (
+        "education_language",
+        "education_canadian_work",
+        "foreign_work_language",
+        "foreign_work_canadian_work",
+        "certificate_language",
+    ),
     "additional": ("provincial_nomination", "arranged_employment", "sibling", "french", "canadian_study"),
 }
 SECTION_OF_LINE = {line: section for section, lines in LINES_BY_SECTION.items() for line in lines}
@@ -184,10 +189,18 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
                 problems.append(f"duplicate case name (also in {seen[name]})")
             seen.setdefault(name, where)
             case_id = name if name not in [c.id for c in cases] else f"{name} [{where}]"
-            cases.append(Case(id=case_id, file=rel, name=name, as_of=as_of, profile=_jsonish(profile),
-                              expect=raw.get("expect") if isinstance(raw.get("expect"), dict) else {},
-                              working=workings.get(name, ""),
-                              problem=f"{where} {name!r}: " + "; ".join(problems) if problems else None))
+            cases.append(
+                Case(
+                    id=case_id,
+                    file=rel,
+                    name=name,
+                    as_of=as_of,
+                    profile=_jsonish(profile),
+                    expect=raw.get("expect") if isinstance(raw.get("expect"), dict) else {},
+                    working=workings.get(name, ""),
+                    problem=f"{where} {name!r}: " + "; ".join(problems) if problems else None,
+                )
+            )
     return cases
 
 
@@ -199,6 +212,7 @@ def _describe(case: Case) -> str:
 
 
 # --- the cases themselves (no engine needed) -----------------------------------------------
+
 
 def test_case_suite_shape():
     """There are enough cases, and their names are unique."""
@@ -219,31 +233,35 @@ def test_case_profile_is_valid(case: Case):
     expect = case.expect
     sections = expect["sections"]
     assert sum(sections.values()) == expect["total"], (
-        f"{_describe(case)}\n  sections {sections} add up to {sum(sections.values())}, not total {expect['total']}")
+        f"{_describe(case)}\n  sections {sections} add up to {sum(sections.values())}, not total {expect['total']}"
+    )
     lines = expect.get("lines") or {}
     for section in ("core", "spouse"):  # uncapped sums: when every line of the section is given, they add up
         names = LINES_BY_SECTION[section]
         if all(n in lines for n in names):
             assert sum(lines[n] for n in names) == sections[section], (
                 f"{_describe(case)}\n  {section} lines add up to {sum(lines[n] for n in names)}, "
-                f"not {sections[section]}")
+                f"not {sections[section]}"
+            )
     for name, points in lines.items():
         section = SECTION_OF_LINE[name]
         if section in ("core", "spouse"):  # transferability/additional lines may exceed a capped section
             assert 0 <= points <= sections[section], (
-                f"{_describe(case)}\n  line {name}={points} is outside 0..{section} {sections[section]}")
+                f"{_describe(case)}\n  line {name}={points} is outside 0..{section} {sections[section]}"
+            )
     parse_profile(case.profile, source=f"{case.file}: {case.name}")
 
 
 # --- the engine against the cases ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_crs_case(case: Case):
     """planner.scoring.crs.score gives the hand-worked total, sections and lines."""
     if case.problem:
         pytest.fail(case.problem)
-    from planner.scoring.crs import score, score_total
     from planner.facts.profile import parse_profile
+    from planner.scoring.crs import score, score_total
 
     profile = parse_profile(case.profile, source=f"{case.file}: {case.name}")
     result = score(profile, case.as_of)
@@ -266,5 +284,8 @@ def test_crs_case(case: Case):
             mismatches.append(f"line {name}: expected {points}, got {got}")
     if mismatches:
         got_all = ", ".join(f"{n}={p}" for n, p in got_lines.items())
-        pytest.fail(f"{_describe(case)}\n  " + "\n  ".join(mismatches)
-                    + f"\n  engine: total={result.total} sections={dict(result.sections)} lines: {got_all}")
+        pytest.fail(
+            f"{_describe(case)}\n  "
+            + "\n  ".join(mismatches)
+            + f"\n  engine: total={result.total} sections={dict(result.sections)} lines: {got_all}"
+        )

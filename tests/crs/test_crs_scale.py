@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.scoring import crs as crs
 from planner.rules.schema import change_dates_in
+from planner.scoring import crs as crs
 
 
 def _most(rows, column: str) -> int:
@@ -18,14 +18,19 @@ def _grid_maximum(on, with_spouse: bool) -> int:
     core, spouse, transfer, additional = rules.core, rules.spouse, rules.transferability, rules.additional
     column = "with_spouse" if with_spouse else "without_spouse"
     second = core.second_language.at(on)
-    human_capital = (_most(core.age.at(on), column)
-                     + max(getattr(pair, column) for pair in core.education.at(on).values())
-                     + 4 * _most(core.first_language.at(on), column)
-                     + min(4 * max(row.points for row in second.rows), getattr(second.cap, column))
-                     + _most(core.canadian_work.at(on), column))
+    human_capital = (
+        _most(core.age.at(on), column)
+        + max(getattr(pair, column) for pair in core.education.at(on).values())
+        + 4 * _most(core.first_language.at(on), column)
+        + min(4 * max(row.points for row in second.rows), getattr(second.cap, column))
+        + _most(core.canadian_work.at(on), column)
+    )
     if with_spouse:
-        human_capital += (max(spouse.education.at(on).values()) + 4 * max(r.points for r in spouse.language.at(on))
-                          + max(r.points for r in spouse.canadian_work.at(on)))
+        human_capital += (
+            max(spouse.education.at(on).values())
+            + 4 * max(r.points for r in spouse.language.at(on))
+            + max(r.points for r in spouse.canadian_work.at(on))
+        )
     return human_capital + transfer.caps.at(on).total + additional.cap.at(on)
 
 

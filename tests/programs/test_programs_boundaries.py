@@ -13,8 +13,8 @@ from datetime import date
 
 import pytest
 
-from planner.eligibility.verdicts import evaluate
 from planner.eligibility.predicates import Context
+from planner.eligibility.verdicts import evaluate
 from planner.facts.profile import parse_profile
 from planner.rules.catalogue import catalogue
 
@@ -25,7 +25,14 @@ IELTS_CLB7 = {**IELTS, "listening": 6.0, "reading": 6.0, "writing": 6.0, "speaki
 IELTS_CLB6 = {**IELTS, "listening": 5.5, "reading": 5.0, "writing": 5.5, "speaking": 5.5}
 IELTS_CLB5 = {**IELTS, "listening": 5.0, "reading": 4.0, "writing": 5.0, "speaking": 5.0}
 # TCF Canada NCLC 7: listening 458, reading 453, writing 10, speaking 10; NCLC 6 speaking is 7-9.
-TCF_NCLC7 = {"test": "tcf_canada", "date": "2025-01-10", "listening": 458, "reading": 453, "writing": 10, "speaking": 10}
+TCF_NCLC7 = {
+    "test": "tcf_canada",
+    "date": "2025-01-10",
+    "listening": 458,
+    "reading": 453,
+    "writing": 10,
+    "speaking": 10,
+}
 
 
 def profile(**fields):
@@ -45,9 +52,16 @@ def met(program_id: str, person, on: date, requirement: str) -> bool:
 
 # --- intra-company transfer: 11 vs 12 months with the transferring employer ---------------------
 
+
 def ict_job(role="managerial", hours=40, start="2024-01-01"):
-    return {"noc": "20012", "country": "US", "start": start, "hours_per_week": hours,
-            "canadian_related_entity": True, "role": role}
+    return {
+        "noc": "20012",
+        "country": "US",
+        "start": start,
+        "hours_per_week": hours,
+        "canadian_related_entity": True,
+        "role": role,
+    }
 
 
 @pytest.mark.parametrize("on, expected", [(date(2024, 12, 30), False), (date(2024, 12, 31), True)])
@@ -60,20 +74,39 @@ def test_ict_needs_12_months_with_the_related_company(on, expected):
 
 def test_ict_specialized_knowledge_does_not_count_managerial_work_and_part_time_does_not_count():
     on = date(2025, 6, 1)
-    assert not met("temporary.ict.specialized_knowledge", profile(work_history=[ict_job()]), on, "related_company_employment")
-    assert met("temporary.ict.specialized_knowledge", profile(work_history=[ict_job("specialized_knowledge")]), on,
-               "related_company_employment")
-    assert not met("temporary.ict.executive_managerial", profile(work_history=[ict_job(hours=20)]), on,
-                   "related_company_employment")
+    assert not met(
+        "temporary.ict.specialized_knowledge", profile(work_history=[ict_job()]), on, "related_company_employment"
+    )
+    assert met(
+        "temporary.ict.specialized_knowledge",
+        profile(work_history=[ict_job("specialized_knowledge")]),
+        on,
+        "related_company_employment",
+    )
+    assert not met(
+        "temporary.ict.executive_managerial",
+        profile(work_history=[ict_job(hours=20)]),
+        on,
+        "related_company_employment",
+    )
 
 
 def test_ict_window_is_the_last_3_years():
     """Only the part of the job inside the 3-year window counts: a job that ended 2022-12-31 gives 12 months
     on 2025-01-01 (window from 2022-01-01) and 11 months a day later."""
     old = {**ict_job(start="2019-01-01"), "end": "2022-12-31"}
-    assert met("temporary.ict.executive_managerial", profile(work_history=[old]), date(2025, 1, 1), "related_company_employment")
-    assert not met("temporary.ict.executive_managerial", profile(work_history=[old]), date(2025, 1, 2),
-                   "related_company_employment")
+    assert met(
+        "temporary.ict.executive_managerial",
+        profile(work_history=[old]),
+        date(2025, 1, 1),
+        "related_company_employment",
+    )
+    assert not met(
+        "temporary.ict.executive_managerial",
+        profile(work_history=[old]),
+        date(2025, 1, 2),
+        "related_company_employment",
+    )
 
 
 def test_ict_grants_and_caps():
@@ -88,28 +121,51 @@ def test_cusma_ict_needs_citizenship_and_12_months():
     person = profile(citizenships=["US"], work_history=[ict_job("executive")])
     assert met("temporary.cusma.ict_executive", person, date(2024, 12, 31), "related_company_employment")
     assert not met("temporary.cusma.ict_executive", person, date(2024, 12, 30), "related_company_employment")
-    assert not met("temporary.cusma.ict_executive", profile(work_history=[ict_job("executive")]), date(2025, 6, 1),
-                   "citizenship")
+    assert not met(
+        "temporary.cusma.ict_executive", profile(work_history=[ict_job("executive")]), date(2025, 6, 1), "citizenship"
+    )
 
 
 # --- CUSMA professionals ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("citizenships, expected", [
-    (["CA"], False),          # a Canadian-only citizen is not a CUSMA professional
-    (["IN"], False),          # a US permanent resident who is not a US citizen
-    (["US"], True),
-    (["MX"], True),
-    (["IN", "MX"], True),     # dual citizen
-])
+
+@pytest.mark.parametrize(
+    "citizenships, expected",
+    [
+        (["CA"], False),  # a Canadian-only citizen is not a CUSMA professional
+        (["IN"], False),  # a US permanent resident who is not a US citizen
+        (["US"], True),
+        (["MX"], True),
+        (["IN", "MX"], True),  # dual citizen
+    ],
+)
 def test_cusma_professional_needs_us_or_mexican_citizenship(citizenships, expected):
-    assert met("temporary.cusma.professional", profile(citizenships=citizenships), date(2025, 6, 1), "citizenship") is expected
+    assert (
+        met("temporary.cusma.professional", profile(citizenships=citizenships), date(2025, 6, 1), "citizenship")
+        is expected
+    )
 
 
 def cusma_person(education, years_in_profession, offer_noc="21231"):
-    jobs = [{"noc": offer_noc, "country": "US", "start": f"{2025 - years_in_profession}-01-01", "end": "2024-12-31",
-             "hours_per_week": 40}] if years_in_profession else []
-    return profile(citizenships=["US"], education=education, work_history=jobs,
-                   job_offer={"noc": offer_noc, "province": "ON", "annual_salary_cad": 120000})
+    jobs = (
+        [
+            {
+                "noc": offer_noc,
+                "country": "US",
+                "start": f"{2025 - years_in_profession}-01-01",
+                "end": "2024-12-31",
+                "hours_per_week": 40,
+            }
+        ]
+        if years_in_profession
+        else []
+    )
+    return profile(
+        citizenships=["US"],
+        education=education,
+        work_history=jobs,
+        job_offer={"noc": offer_noc, "province": "ON", "annual_salary_cad": 120000},
+    )
 
 
 BACHELOR = [{"level": "bachelor", "country": "US", "completed": "2015-05-31"}]
@@ -122,7 +178,9 @@ def test_cusma_computer_systems_analyst_degree_or_diploma_plus_3_years():
     assert met("temporary.cusma.professional", cusma_person(BACHELOR, 0), on, rid)  # foreign degree, no ECA needed
     assert not met("temporary.cusma.professional", cusma_person(DIPLOMA, 2), on, rid)
     assert met("temporary.cusma.professional", cusma_person(DIPLOMA, 3), on, rid)
-    assert not met("temporary.cusma.professional", profile(citizenships=["US"], education=BACHELOR), on, rid)  # no offer
+    assert not met(
+        "temporary.cusma.professional", profile(citizenships=["US"], education=BACHELOR), on, rid
+    )  # no offer
 
 
 def test_cusma_engineer_needs_a_degree_and_unlisted_occupations_fail():
@@ -137,6 +195,7 @@ def test_cusma_engineer_needs_a_degree_and_unlisted_occupations_fail():
 def test_cusma_professional_is_decided_at_the_port_of_entry_for_us_citizens_only_since_2024_02_29():
     """Most Mexicans need a visitor visa from 2024-02-29 and apply online (the Global Skills Strategy's 2 weeks)."""
     from planner.planning.process import permit_processing
+
     program = CAT.get("cusma")
     us, mx = profile(citizenships=["US"]), profile(citizenships=["MX"])
     assert permit_processing(program, us, date(2025, 6, 1)) == (0, 0)
@@ -148,14 +207,18 @@ def test_cusma_professional_is_decided_at_the_port_of_entry_for_us_citizens_only
 
 # --- IEC: age limit by citizenship ----------------------------------------------------------------
 
-@pytest.mark.parametrize("citizen, birth, on, expected", [
-    ("AU", "1990-03-10", date(2026, 3, 9), True),    # last day aged 35 (Australia's limit)
-    ("AU", "1990-03-10", date(2026, 3, 10), False),  # 36th birthday: one day past the limit
-    ("JP", "1995-03-10", date(2026, 3, 9), True),    # last day aged 30 (Japan's limit)
-    ("JP", "1995-03-10", date(2026, 3, 10), False),
-    ("FR", "2008-03-10", date(2026, 3, 9), False),   # aged 17
-    ("FR", "2008-03-10", date(2026, 3, 10), True),   # 18th birthday
-])
+
+@pytest.mark.parametrize(
+    "citizen, birth, on, expected",
+    [
+        ("AU", "1990-03-10", date(2026, 3, 9), True),  # last day aged 35 (Australia's limit)
+        ("AU", "1990-03-10", date(2026, 3, 10), False),  # 36th birthday: one day past the limit
+        ("JP", "1995-03-10", date(2026, 3, 9), True),  # last day aged 30 (Japan's limit)
+        ("JP", "1995-03-10", date(2026, 3, 10), False),
+        ("FR", "2008-03-10", date(2026, 3, 9), False),  # aged 17
+        ("FR", "2008-03-10", date(2026, 3, 10), True),  # 18th birthday
+    ],
+)
 def test_iec_age_limit_by_country(citizen, birth, on, expected):
     person = profile(citizenships=[citizen], birth_date=birth)
     assert met("temporary.iec.working_holiday", person, on, "age_by_citizenship") is expected
@@ -164,7 +227,7 @@ def test_iec_age_limit_by_country(citizen, birth, on, expected):
 def test_iec_partner_table_corrected_against_irccs_2025_instructions():
     """The UK (35) is a partner; Switzerland has no Working Holiday; Austria stops at 30, Luxembourg at 35."""
     on = date(2026, 3, 9)
-    assert met("iec", profile(citizenships=["GB"], birth_date="1991-01-01"), on, "age_by_citizenship")      # 35
+    assert met("iec", profile(citizenships=["GB"], birth_date="1991-01-01"), on, "age_by_citizenship")  # 35
     assert not met("iec", profile(citizenships=["CH"], birth_date="2000-01-01"), on, "age_by_citizenship")
     assert not met("iec", profile(citizenships=["AT"], birth_date="1995-01-01"), on, "age_by_citizenship")  # 31
     assert met("iec", profile(citizenships=["LU"], birth_date="1991-01-01"), on, "age_by_citizenship")
@@ -172,6 +235,7 @@ def test_iec_partner_table_corrected_against_irccs_2025_instructions():
 
 def test_iec_permit_length_is_the_countrys():
     from planner.planning.permits import permit_months
+
     grant = CAT.get("iec").grants.at(date(2026, 1, 1))
     lengths = {c: permit_months(grant, profile(citizenships=[c]), date(2026, 1, 1)) for c in ("GB", "NZ", "JP", "AU")}
     assert lengths == {"GB": 24, "NZ": 23, "JP": 12, "AU": 24}
@@ -190,6 +254,7 @@ def test_iec_season_closed_between_2025_and_2026_seasons():
 
 
 # --- Global Talent Stream ----------------------------------------------------------------------------
+
 
 def gts_offer(noc, hourly, **extra):
     return profile(job_offer={"noc": noc, "province": "ON", "hourly_wage_cad": hourly, **extra})
@@ -217,8 +282,10 @@ def test_gts_category_b_list_2022_and_prevailing_wage_occupations():
     assert not met("gts", gts_offer("21231", 60.0), date(2021, 6, 1), "listed_occupation")  # NOC 2016-era list
 
 
-@pytest.mark.parametrize("hourly, referral, expected_wage, expected_referral", [
-    (38.45, True, False, True), (38.46, True, True, True), (50.0, False, True, False)])
+@pytest.mark.parametrize(
+    "hourly, referral, expected_wage, expected_referral",
+    [(38.45, True, False, True), (38.46, True, True, True), (50.0, False, True, False)],
+)
 def test_gts_category_a_referral_and_wage(hourly, referral, expected_wage, expected_referral):
     person = gts_offer("21231", hourly, gts_referral=referral)
     on = date(2026, 1, 1)
@@ -229,7 +296,9 @@ def test_gts_category_a_referral_and_wage(hourly, referral, expected_wage, expec
 def test_gts_category_a_needs_advanced_degree_or_5_years_in_the_field():
     on = date(2026, 1, 1)
     master = [{"level": "master", "country": "IN", "completed": "2015-05-31"}]
-    assert met("gts_a", profile(education=master, job_offer={"noc": "21231", "hourly_wage_cad": 60}), on, "specialized_talent")
+    assert met(
+        "gts_a", profile(education=master, job_offer={"noc": "21231", "hourly_wage_cad": 60}), on, "specialized_talent"
+    )
     four_years = [{"noc": "21231", "country": "IN", "start": "2021-01-01", "end": "2024-12-31", "hours_per_week": 40}]
     five_years = [{"noc": "21231", "country": "IN", "start": "2020-01-01", "end": "2024-12-31", "hours_per_week": 40}]
     offer = {"noc": "21231", "hourly_wage_cad": 60}
@@ -239,22 +308,26 @@ def test_gts_category_a_needs_advanced_degree_or_5_years_in_the_field():
 
 # --- closed programs -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("program_id, on, expected", [
-    ("quebec.ai_it_vfx_pilot", date(2025, 6, 1), True),
-    ("quebec.ai_it_vfx_pilot", date(2025, 12, 31), True),
-    ("quebec.ai_it_vfx_pilot", date(2026, 1, 1), False),
-    ("quebec.ai_it_vfx_pilot", date(2026, 6, 1), False),
-    ("temporary.h1b_open_work_permit_2023", date(2023, 7, 15), False),
-    ("temporary.h1b_open_work_permit_2023", date(2023, 7, 16), True),
-    ("temporary.h1b_open_work_permit_2023", date(2023, 7, 17), True),
-    ("temporary.h1b_open_work_permit_2023", date(2023, 7, 18), False),
-    ("temporary.h1b_open_work_permit_2023", date(2024, 1, 1), False),
-    ("provincial.on.hcp_tech", date(2024, 3, 21), True),
-    ("provincial.on.hcp_tech", date(2026, 6, 1), False),
-    ("federal.express_entry.category.agriculture", date(2026, 3, 1), False),
-    ("federal.express_entry.category.transport", date(2025, 6, 1), False),
-    ("federal.express_entry.category.transport", date(2026, 3, 1), True),
-])
+
+@pytest.mark.parametrize(
+    "program_id, on, expected",
+    [
+        ("quebec.ai_it_vfx_pilot", date(2025, 6, 1), True),
+        ("quebec.ai_it_vfx_pilot", date(2025, 12, 31), True),
+        ("quebec.ai_it_vfx_pilot", date(2026, 1, 1), False),
+        ("quebec.ai_it_vfx_pilot", date(2026, 6, 1), False),
+        ("temporary.h1b_open_work_permit_2023", date(2023, 7, 15), False),
+        ("temporary.h1b_open_work_permit_2023", date(2023, 7, 16), True),
+        ("temporary.h1b_open_work_permit_2023", date(2023, 7, 17), True),
+        ("temporary.h1b_open_work_permit_2023", date(2023, 7, 18), False),
+        ("temporary.h1b_open_work_permit_2023", date(2024, 1, 1), False),
+        ("provincial.on.hcp_tech", date(2024, 3, 21), True),
+        ("provincial.on.hcp_tech", date(2026, 6, 1), False),
+        ("federal.express_entry.category.agriculture", date(2026, 3, 1), False),
+        ("federal.express_entry.category.transport", date(2025, 6, 1), False),
+        ("federal.express_entry.category.transport", date(2026, 3, 1), True),
+    ],
+)
 def test_program_open_on_date(program_id, on, expected):
     found = verdict(program_id, profile(), on, "program_open")
     assert found.met is expected
@@ -274,6 +347,7 @@ def test_h1b_status_is_a_manual_check():
 
 # --- Express Entry categories ----------------------------------------------------------------------
 
+
 def worker_in(noc, start="2022-01-01", end="2024-06-30", country="IN"):
     return profile(work_history=[{"noc": noc, "country": country, "start": start, "end": end, "hours_per_week": 40}])
 
@@ -286,16 +360,21 @@ def test_stem_category_membership_of_21231_in_2024_vs_2025(on, expected):
 def test_stem_cybersecurity_stays_in_2025_and_the_2026_rule_needs_12_months():
     assert met("stem_category", worker_in("21220"), date(2025, 3, 1), "stem_experience")
     seven_months = worker_in("21220", start="2025-06-01", end="2025-12-31")
-    assert met("stem_category", seven_months, date(2026, 1, 15), "stem_experience")   # 6-month rule
+    assert met("stem_category", seven_months, date(2026, 1, 15), "stem_experience")  # 6-month rule
     found = verdict("stem_category", seven_months, date(2026, 3, 1), "stem_experience")
-    assert not found.met and found.certainty == "confirmed"    # 12-month rule; 2026 list kept from 2025 (2 sources)
-    assert met("stem_category", worker_in("21220", start="2024-06-01", end="2025-12-31"), date(2026, 3, 1), "stem_experience")
+    assert not found.met and found.certainty == "confirmed"  # 12-month rule; 2026 list kept from 2025 (2 sources)
+    assert met(
+        "stem_category", worker_in("21220", start="2024-06-01", end="2025-12-31"), date(2026, 3, 1), "stem_experience"
+    )
 
 
 def test_stem_6_months_must_be_continuous_in_one_occupation():
-    two_jobs = profile(work_history=[
-        {"noc": "21231", "country": "IN", "start": "2024-01-01", "end": "2024-03-31", "hours_per_week": 40},
-        {"noc": "21232", "country": "IN", "start": "2024-04-01", "end": "2024-06-30", "hours_per_week": 40}])
+    two_jobs = profile(
+        work_history=[
+            {"noc": "21231", "country": "IN", "start": "2024-01-01", "end": "2024-03-31", "hours_per_week": 40},
+            {"noc": "21232", "country": "IN", "start": "2024-04-01", "end": "2024-06-30", "hours_per_week": 40},
+        ]
+    )
     assert not met("stem_category", two_jobs, date(2024, 7, 1), "stem_experience")
 
 
@@ -327,6 +406,7 @@ def test_categories_without_a_list_never_claim_membership():
 
 # --- PGWP, spousal permit -------------------------------------------------------------------------
 
+
 def graduate(level, test, completed="2025-04-30", years=None):
     credential = {"level": level, "country": "CA", "completed": completed}
     if years:
@@ -334,15 +414,19 @@ def graduate(level, test, completed="2025-04-30", years=None):
     return profile(education=[credential], language_tests=[test])
 
 
-@pytest.mark.parametrize("level, years, test, on, expected", [
-    ("bachelor", None, IELTS_CLB6, date(2024, 10, 31), True),   # before the language rule
-    ("bachelor", None, IELTS_CLB6, date(2025, 6, 1), False),     # degree graduates need CLB 7
-    ("bachelor", None, IELTS_CLB7, date(2025, 6, 1), True),
-    ("post_secondary", 2, IELTS_CLB5, date(2025, 6, 1), True),   # college graduates need CLB 5
-])
+@pytest.mark.parametrize(
+    "level, years, test, on, expected",
+    [
+        ("bachelor", None, IELTS_CLB6, date(2024, 10, 31), True),  # before the language rule
+        ("bachelor", None, IELTS_CLB6, date(2025, 6, 1), False),  # degree graduates need CLB 7
+        ("bachelor", None, IELTS_CLB7, date(2025, 6, 1), True),
+        ("post_secondary", 2, IELTS_CLB5, date(2025, 6, 1), True),  # college graduates need CLB 5
+    ],
+)
 def test_pgwp_language_by_credential(level, years, test, on, expected):
-    person = graduate(level, {**test, "date": "2024-09-01"}, completed="2024-09-30" if on.year == 2024 else "2025-04-30",
-                      years=years)
+    person = graduate(
+        level, {**test, "date": "2024-09-01"}, completed="2024-09-30" if on.year == 2024 else "2025-04-30", years=years
+    )
     assert met("pgwp", person, on, "language") is expected
 
 
@@ -353,30 +437,44 @@ def test_pgwp_credential_must_be_recent():
 
 
 def married_to(noc, valid_until, country="CA"):
-    return parse_profile({"birth_date": "1990-05-01", "citizenships": ["IN"], "marital_status": "married",
-                          "spouse": {"work_history": [{"noc": noc, "country": country, "start": "2024-01-01",
-                                                       "hours_per_week": 40}],
-                                     "status_in_canada": {"status": "worker", "valid_until": valid_until}}})
+    return parse_profile(
+        {
+            "birth_date": "1990-05-01",
+            "citizenships": ["IN"],
+            "marital_status": "married",
+            "spouse": {
+                "work_history": [{"noc": noc, "country": country, "start": "2024-01-01", "hours_per_week": 40}],
+                "status_in_canada": {"status": "worker", "valid_until": valid_until},
+            },
+        }
+    )
 
 
-@pytest.mark.parametrize("noc, valid_until, on, expected", [
-    ("21231", "2026-09-01", date(2025, 5, 1), True),    # TEER 1, 16 months left
-    ("21231", "2026-08-31", date(2025, 5, 1), False),   # 15 months left
-    ("22220", "2027-01-01", date(2025, 5, 1), True),    # TEER 2 in NOC group 22 (natural and applied sciences)
-    ("52120", "2027-01-01", date(2025, 5, 1), False),   # TEER 2 outside the listed groups
-    ("22310", "2027-01-01", date(2025, 5, 1), True),
-    ("22220", "2025-01-01", date(2024, 6, 1), True),    # 2023-2025 rule: any TEER, 6 months
-    ("13100", "2025-01-01", date(2024, 6, 1), True),    # TEER 3 office work under the 2023-2025 rule
-])
+@pytest.mark.parametrize(
+    "noc, valid_until, on, expected",
+    [
+        ("21231", "2026-09-01", date(2025, 5, 1), True),  # TEER 1, 16 months left
+        ("21231", "2026-08-31", date(2025, 5, 1), False),  # 15 months left
+        ("22220", "2027-01-01", date(2025, 5, 1), True),  # TEER 2 in NOC group 22 (natural and applied sciences)
+        ("52120", "2027-01-01", date(2025, 5, 1), False),  # TEER 2 outside the listed groups
+        ("22310", "2027-01-01", date(2025, 5, 1), True),
+        ("22220", "2025-01-01", date(2024, 6, 1), True),  # 2023-2025 rule: any TEER, 6 months
+        ("13100", "2025-01-01", date(2024, 6, 1), True),  # TEER 3 office work under the 2023-2025 rule
+    ],
+)
 def test_spousal_open_work_permit_2025_rule(noc, valid_until, on, expected):
     assert met("sowp", married_to(noc, valid_until), on, "principal_worker") is expected
 
 
 # --- provincial -----------------------------------------------------------------------------------
 
+
 def test_alberta_tech_pathway_crs_300_is_the_profiles_crs():
-    person = profile(birth_date="1995-01-01", language_tests=[IELTS_CLB7],
-                     education=[{"level": "bachelor", "country": "IN", "completed": "2017-05-31", "eca": True}])
+    person = profile(
+        birth_date="1995-01-01",
+        language_tests=[IELTS_CLB7],
+        education=[{"level": "bachelor", "country": "IN", "completed": "2017-05-31", "eca": True}],
+    )
     on = date(2025, 6, 1)
     found = verdict("provincial.ab.accelerated_tech_pathway", person, on, "crs_minimum")
     assert found.met is (Context(person, on).crs.total >= 300)
@@ -398,10 +496,18 @@ def test_ontario_hcp_tech_list_grew_in_2024():
 
 def test_quebec_pilot_salary_floor():
     on = date(2025, 6, 1)
-    assert met("quebec.ai_it_vfx_pilot", profile(job_offer={"noc": "21211", "province": "QC", "annual_salary_cad": 75000}),
-               on, "quebec_job")
-    assert not met("quebec.ai_it_vfx_pilot", profile(job_offer={"noc": "21211", "province": "QC", "annual_salary_cad": 74999}),
-                   on, "quebec_job")
+    assert met(
+        "quebec.ai_it_vfx_pilot",
+        profile(job_offer={"noc": "21211", "province": "QC", "annual_salary_cad": 75000}),
+        on,
+        "quebec_job",
+    )
+    assert not met(
+        "quebec.ai_it_vfx_pilot",
+        profile(job_offer={"noc": "21211", "province": "QC", "annual_salary_cad": 74999}),
+        on,
+        "quebec_job",
+    )
 
 
 def test_manual_checks_are_never_met():
@@ -410,10 +516,14 @@ def test_manual_checks_are_never_met():
 
 # --- Express Entry invitation and application ----------------------------------------------------
 
+
 def test_pr_application_fees_2024_and_2026_with_biometrics():
     fees = CAT.get("federal.express_entry.pr_application").fees
-    assert [(f.amount_cad, f.per, f.max_cad) for f in fees.at(date(2025, 6, 1))] == \
-        [(1525, "adult", None), (260, "child", None), (85, "person", 170)]
+    assert [(f.amount_cad, f.per, f.max_cad) for f in fees.at(date(2025, 6, 1))] == [
+        (1525, "adult", None),
+        (260, "child", None),
+        (85, "person", 170),
+    ]
     assert fees.entry(date(2025, 6, 1)).certainty == "confirmed"
     later = fees.entry(date(2026, 5, 1))
     assert [f.amount_cad for f in later.value] == [1590, 260, 85] and later.certainty == "single_source"

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner.rules import health as model_health
 from planner.eligibility.predicates import PREDICATES
-from planner.rules.process import ExpressEntryProcessFile
+from planner.rules import health as model_health
 from planner.rules.catalogue import STATUS_WILDCARD_PREFIX, Catalogue, ProgramFile, StatusesFile, catalogue
 from planner.rules.loader import models_dir, read_yaml, validate
+from planner.rules.process import ExpressEntryProcessFile
 
 CAT = catalogue()
 PROGRAMS = CAT.programs
@@ -30,18 +30,47 @@ ENTRY_POINTS = {"outside_canada", "worker"}
 
 # Files this catalogue must contain (issue 3); a rename or a lost file fails here.
 EXPECTED = {
-    "temporary.gts.category_a", "temporary.gts.category_b", "temporary.cusma.professional",
-    "temporary.cusma.ict_executive", "temporary.cusma.ict_specialized", "temporary.ict.executive_managerial",
-    "temporary.ict.specialized_knowledge", "temporary.ict.startup", "temporary.iec.working_holiday",
-    "temporary.pgwp", "temporary.spousal_open_work_permit", "temporary.h1b_open_work_permit_2023",
-    "federal.express_entry.invitation", "federal.express_entry.pr_application",
-    *(f"federal.express_entry.category.{c}" for c in ("french", "stem", "healthcare", "trades", "transport",
-                                                      "agriculture", "education", "physicians", "senior_managers",
-                                                      "researchers", "military")),
-    "provincial.bc.skills_immigration", "provincial.bc.express_entry_bc", "provincial.on.hcp_tech",
-    "provincial.on.workforce_priority", "provincial.sk.isw_express_entry", "provincial.sk.isw_occupation_in_demand",
-    "provincial.sk.tech_talent_pathway", "provincial.ab.accelerated_tech_pathway", "quebec.ai_it_vfx_pilot",
-    "provincial.ns.labour_market_priorities", "provincial.nb.express_entry",
+    "temporary.gts.category_a",
+    "temporary.gts.category_b",
+    "temporary.cusma.professional",
+    "temporary.cusma.ict_executive",
+    "temporary.cusma.ict_specialized",
+    "temporary.ict.executive_managerial",
+    "temporary.ict.specialized_knowledge",
+    "temporary.ict.startup",
+    "temporary.iec.working_holiday",
+    "temporary.pgwp",
+    "temporary.spousal_open_work_permit",
+    "temporary.h1b_open_work_permit_2023",
+    "federal.express_entry.invitation",
+    "federal.express_entry.pr_application",
+    *(
+        f"federal.express_entry.category.{c}"
+        for c in (
+            "french",
+            "stem",
+            "healthcare",
+            "trades",
+            "transport",
+            "agriculture",
+            "education",
+            "physicians",
+            "senior_managers",
+            "researchers",
+            "military",
+        )
+    ),
+    "provincial.bc.skills_immigration",
+    "provincial.bc.express_entry_bc",
+    "provincial.on.hcp_tech",
+    "provincial.on.workforce_priority",
+    "provincial.sk.isw_express_entry",
+    "provincial.sk.isw_occupation_in_demand",
+    "provincial.sk.tech_talent_pathway",
+    "provincial.ab.accelerated_tech_pathway",
+    "quebec.ai_it_vfx_pilot",
+    "provincial.ns.labour_market_priorities",
+    "provincial.nb.express_entry",
 }
 
 
@@ -103,6 +132,7 @@ def test_every_granted_status_exists_and_temporary_programs_grant_a_working_stat
 def test_every_temporary_program_leads_to_the_status_it_grants():
     """Except the bridging permit, which is a step of routes (models/federal/status.yaml), not an edge of the graph."""
     from planner.planning.status import bridging_program
+
     bridging = bridging_program(CAT, date(2026, 12, 3)).id
     assert not CAT.get(bridging).transitions
     for program in PROGRAMS:
@@ -148,8 +178,9 @@ def test_categories_name_their_own_round_type_and_lead_to_an_invitation():
         if program.kind != "category":
             continue
         assert program.round_types == [program.id.rsplit(".", 1)[-1]], program.id
-        assert [(t.from_statuses, t.to, t.step) for t in program.transitions] == \
-            [(["express_entry_pool"], "invited", "invitation")], program.id
+        assert [(t.from_statuses, t.to, t.step) for t in program.transitions] == [
+            (["express_entry_pool"], "invited", "invitation")
+        ], program.id
 
 
 def test_every_requirement_kind_has_a_predicate():
@@ -163,8 +194,16 @@ def test_every_requirement_kind_has_a_predicate():
 _STARTS_LATE = {"federal.express_entry.fsw", "federal.express_entry.fst"}
 
 
-@pytest.mark.parametrize("program", [pytest.param(p, marks=pytest.mark.xfail(reason="requirement dated after the program opens", strict=True))
-                                     if p.id in _STARTS_LATE else p for p in PROGRAMS], ids=IDS)
+@pytest.mark.parametrize(
+    "program",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason="requirement dated after the program opens", strict=True))
+        if p.id in _STARTS_LATE
+        else p
+        for p in PROGRAMS
+    ],
+    ids=IDS,
+)
 def test_requirements_start_no_later_than_the_program_opens(program):
     """A requirement not yet keyed on an open day does not apply then: a requirement that starts later says so
     deliberately, with ``null`` at the program's opening, so no requirement is dropped by a mistyped date."""
@@ -201,8 +240,12 @@ def test_processing_p80_is_not_below_the_median(program):
 
 
 def test_closed_programs_have_a_later_false_entry():
-    closed = {"temporary.h1b_open_work_permit_2023": date(2023, 7, 18), "quebec.ai_it_vfx_pilot": date(2026, 1, 1),
-              "provincial.on.hcp_tech": date(2026, 5, 30), "federal.express_entry.category.agriculture": date(2026, 2, 18)}
+    closed = {
+        "temporary.h1b_open_work_permit_2023": date(2023, 7, 18),
+        "quebec.ai_it_vfx_pilot": date(2026, 1, 1),
+        "provincial.on.hcp_tech": date(2026, 5, 30),
+        "federal.express_entry.category.agriculture": date(2026, 2, 18),
+    }
     for pid, end in closed.items():
         program = CAT.get(pid)
         assert program.open.values[end].value is False, pid
@@ -213,11 +256,21 @@ def test_closed_programs_have_a_later_false_entry():
 def test_statuses_file_is_valid_and_keeps_the_original_nodes():
     path = models_dir() / "graph" / "statuses.yaml"
     statuses = validate(read_yaml(path), StatusesFile, path).statuses
-    for original in ("outside_canada", "worker", "express_entry_pool", "provincial_nominee", "provincial_nominee_base",
-                     "quebec_selected", "invited", "pr_applicant", "permanent_resident"):
+    for original in (
+        "outside_canada",
+        "worker",
+        "express_entry_pool",
+        "provincial_nominee",
+        "provincial_nominee_base",
+        "quebec_selected",
+        "invited",
+        "pr_applicant",
+        "permanent_resident",
+    ):
         assert original in statuses
-    used = {t.to for p in PROGRAMS for t in p.transitions} | {s for p in PROGRAMS for t in p.transitions
-                                                                for s in t.from_statuses}
+    used = {t.to for p in PROGRAMS for t in p.transitions} | {
+        s for p in PROGRAMS for t in p.transitions for s in t.from_statuses
+    }
     assert set(statuses) - used - ENTRY_POINTS == set()
 
 
@@ -242,6 +295,7 @@ def test_yaml_booleans_did_not_swallow_province_codes():
 
 # --- stale_programs ------------------------------------------------------------------------------
 
+
 def _with_last_verified(program: ProgramFile, when: date) -> ProgramFile:
     return program.model_copy(update={"last_verified": when})
 
@@ -254,8 +308,10 @@ def test_stale_programs_reports_a_program_verified_more_than_12_months_ago():
     cat = Catalogue({old.id: (old, "programs/temporary/pgwp.yaml"), fresh.id: (fresh, "x.yaml")}, statuses)
     assert model_health.stale_programs(cat, date(2026, 11, 25)) == [("temporary.pgwp", date(2025, 11, 24))]
     assert model_health.stale_programs(cat, date(2026, 11, 25), months=24) == []
-    assert model_health.stale_programs(cat, date(2026, 11, 26)) == [("temporary.pgwp", date(2025, 11, 24)),
-                                                                    ("temporary.gts.category_b", date(2025, 11, 25))]
+    assert model_health.stale_programs(cat, date(2026, 11, 26)) == [
+        ("temporary.pgwp", date(2025, 11, 24)),
+        ("temporary.gts.category_b", date(2025, 11, 25)),
+    ]
 
 
 def test_no_program_is_stale_today_and_all_are_after_a_year_without_checks():

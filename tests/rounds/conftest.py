@@ -26,4 +26,3 @@ def scratch_models(tmp_path: Path) -> Path:
     (root / "rounds").mkdir(parents=True)
     shutil.copy(models_dir() / "rounds/round_names.yaml", root / "rounds/round_names.yaml")
     return root
-

@@ -8,14 +8,24 @@ from pathlib import Path
 SHARED_FEED = Path(__file__).parents[2].parent / "shared/data/ee-rounds-feed.json"
 
 
-def feed_round(number: str, draw_date: str, name: str = "Canadian Experience Class", size: str = "1,000",
-               crs: str = "500", **extra: str) -> dict:
+def feed_round(
+    number: str,
+    draw_date: str,
+    name: str = "Canadian Experience Class",
+    size: str = "1,000",
+    crs: str = "500",
+    **extra: str,
+) -> dict:
     """Return one round in IRCC's feed format (every value a string, no distribution published)."""
     entry = {
         "drawNumber": number,
         "drawNumberURL": f"<a href='/en/express-entry-rounds/invitations.html?q={number}'>{number}</a>",
-        "drawDate": draw_date, "drawName": name, "drawSize": size, "drawCRS": crs,
-        "drawCutOff": "January 05, 2026 at 10:11:12 UTC", "drawDistributionAsOn": "",
+        "drawDate": draw_date,
+        "drawName": name,
+        "drawSize": size,
+        "drawCRS": crs,
+        "drawCutOff": "January 05, 2026 at 10:11:12 UTC",
+        "drawDistributionAsOn": "",
     }
     entry.update({f"dd{k}": "0" for k in (1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18)})
     entry.update(extra)

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -45,19 +45,23 @@ def _shared() -> dict:
 
 def real(**top: object) -> Callable[[Path], Path]:
     """The shared feed with top-level fields replaced."""
+
     def build(tmp: Path) -> Path:
         data = {**copy.deepcopy(_shared()), **top}
         return _write(tmp, json.dumps(data))
+
     return build
 
 
 def real_round(index: int, **fields: object) -> Callable[[Path], Path]:
     """The shared feed with fields of ``rounds[index]`` replaced (a value of None removes the field)."""
+
     def build(tmp: Path) -> Path:
         data = copy.deepcopy(_shared())
         data["rounds"][index].update(fields)
         data["rounds"][index] = {k: v for k, v in data["rounds"][index].items() if v is not None}
         return _write(tmp, json.dumps(data))
+
     return build
 
 
@@ -124,22 +128,32 @@ FAULTS = [
     # dates
     Fault("a draw date in 2100", real_round(0, drawDate="2100-01-01"), "rounds[0] (round 444).drawDate"),
     Fault("a draw date before Express Entry", real_round(12, drawDate="1999-05-05"), f"{R12}.drawDate"),
-    Fault("a draw date after the feed's fetchedAt", real_round(0, drawDate="2026-10-15"),
-          "rounds[0] (round 444).drawDate"),
+    Fault(
+        "a draw date after the feed's fetchedAt", real_round(0, drawDate="2026-10-15"), "rounds[0] (round 444).drawDate"
+    ),
     Fault("a draw date that does not exist", small(drawDate="2026-02-30"), f"{SMALL}.drawDate"),
     Fault("a draw date in basic ISO form", small(drawDate="20260110"), f"{SMALL}.drawDate"),
     Fault("a draw date in Arabic-Indic digits", small(drawDate="٢٠٢٦-٠١-١٠"), f"{SMALL}.drawDate"),
-    Fault("a distribution date that does not exist", real_round(12, drawDistributionAsOn="September 31, 2026"),
-          f"{R12}.drawDistributionAsOn"),
-    Fault("a distribution date in 2100", real_round(12, drawDistributionAsOn="January 1, 2100"),
-          f"{R12}.drawDistributionAsOn"),
+    Fault(
+        "a distribution date that does not exist",
+        real_round(12, drawDistributionAsOn="September 31, 2026"),
+        f"{R12}.drawDistributionAsOn",
+    ),
+    Fault(
+        "a distribution date in 2100",
+        real_round(12, drawDistributionAsOn="January 1, 2100"),
+        f"{R12}.drawDistributionAsOn",
+    ),
     # numbers
     Fault("a superscript cut-off", real_round(12, drawCRS="²"), f"{R12}.drawCRS"),
     Fault("a superscript draw size", small(size="¹⁰⁰⁰"), f"{SMALL}.drawSize"),
     Fault("a cut-off in full-width digits", small(crs="５００"), f"{SMALL}.drawCRS"),
     Fault("a draw size of 5,000 digits", real_round(12, drawSize=LONG), f"{R12}.drawSize"),
-    Fault("a bare 5,000-digit cut-off", text(json.dumps({"rounds": [feed_round("7", "2026-01-10", crs="@")]})
-                                              .replace('"@"', LONG)), "rounds[0].drawCRS"),
+    Fault(
+        "a bare 5,000-digit cut-off",
+        text(json.dumps({"rounds": [feed_round("7", "2026-01-10", crs="@")]}).replace('"@"', LONG)),
+        "rounds[0].drawCRS",
+    ),
     Fault("a negative draw size", real_round(12, drawSize="-5"), f"{R12}.drawSize"),
     Fault("a cut-off above 1200", small(crs="1201"), f"{SMALL}.drawCRS"),
     Fault("a draw size above 100,000", small(size="100,001"), f"{SMALL}.drawSize"),
@@ -180,8 +194,7 @@ def test_the_corpus_has_at_least_thirty_faults():
     assert len(FAULTS) >= 30 and len({fault.name for fault in FAULTS}) == len(FAULTS)
 
 
-def test_every_faulty_feed_is_refused_by_the_library_naming_the_file_field_and_fix(fault, tmp_path,
-                                                                                   scratch_models):
+def test_every_faulty_feed_is_refused_by_the_library_naming_the_file_field_and_fix(fault, tmp_path, scratch_models):
     feed = fault.build(tmp_path)
     with pytest.raises(fault.error) as caught:
         import_feed(feed, root=scratch_models, today=TODAY)
@@ -212,7 +225,7 @@ def test_an_overlong_field_name_is_cut_short_in_the_message(tmp_path, scratch_mo
 
 
 def _ms(moment: datetime) -> int:
-    return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(moment.replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def _two_rounds(tmp_path: Path, scratch_models: Path) -> Path:
@@ -264,8 +277,9 @@ def test_an_empty_feed_is_refused_and_leaves_last_verified_alone(tmp_path, scrat
 
 def test_a_forced_empty_feed_through_the_command_says_nothing_changed(tmp_path, scratch_models):
     empty = write_feed(tmp_path / "empty.json", [])
-    result = CliRunner().invoke(cli, ["data", "import-rounds", str(empty), "--models-dir", str(scratch_models),
-                                      "--force"])
+    result = CliRunner().invoke(
+        cli, ["data", "import-rounds", str(empty), "--models-dir", str(scratch_models), "--force"]
+    )
     assert result.exit_code == 0 and "nothing changed" in result.output
     assert not (scratch_models / "rounds/history.yaml").exists()
 
@@ -275,16 +289,18 @@ def test_a_newer_feed_still_moves_last_verified(tmp_path, scratch_models):
     newer = write_feed(tmp_path / "newer.json", [feed_round("2", "2026-01-20"), feed_round("3", "2026-02-01")])
     import_feed(newer, root=scratch_models, snapshot=date(2026, 2, 5), today=TODAY)
     history = read_history_file(path)
-    assert (history.last_verified, history.feed_snapshot, history.imported_from) == \
-        (TODAY, date(2026, 2, 5), "newer.json")
+    assert (history.last_verified, history.feed_snapshot, history.imported_from) == (
+        TODAY,
+        date(2026, 2, 5),
+        "newer.json",
+    )
 
 
 # --- the data's end never passes today -------------------------------------------------------------
 
 
 def test_a_fetched_at_of_tomorrow_utc_is_accepted_but_the_data_ends_today(tmp_path, scratch_models):
-    feed = write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10")],
-                      fetchedAt=_ms(datetime(2026, 12, 4, 0, 30)))
+    feed = write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10")], fetchedAt=_ms(datetime(2026, 12, 4, 0, 30)))
     report = import_feed(feed, root=scratch_models, today=TODAY)
     assert report.snapshot == TODAY == read_history_file(report.path).feed_snapshot
 
@@ -342,6 +358,7 @@ def test_a_write_that_fails_midway_leaves_the_old_history_whole(tmp_path, scratc
 
     def broken_replace(source, target):
         raise OSError("disk full")
+
     monkeypatch.setattr(importer.os, "replace", broken_replace)
     newer = write_feed(tmp_path / "newer.json", [feed_round("3", "2026-02-01")])
     with pytest.raises(OSError, match="disk full"):
@@ -362,8 +379,7 @@ def test_an_import_waits_while_another_holds_the_lock(tmp_path, scratch_models):
     assert not worker.is_alive() and [r.number for r in read_history_file(path).rounds] == ["1"]
 
 
-def test_an_import_gives_up_naming_the_lock_file_if_the_lock_is_never_released(tmp_path, scratch_models,
-                                                                                 monkeypatch):
+def test_an_import_gives_up_naming_the_lock_file_if_the_lock_is_never_released(tmp_path, scratch_models, monkeypatch):
     monkeypatch.setattr(importer, "LOCK_TIMEOUT_SECONDS", 0.3)
     feed = write_feed(tmp_path / "f.json", [feed_round("1", "2026-01-10")])
     path = scratch_models / "rounds/history.yaml"
@@ -401,9 +417,23 @@ main()
 
 def _start_racer(tmp_path: Path, feed: Path, models: Path) -> subprocess.Popen:
     """Start ``planner data import-rounds FEED`` in a new process that waits for the file ``go`` to appear."""
-    return subprocess.Popen([sys.executable, "-c", _RACER, str(tmp_path / f"{feed.stem}.ready"), str(tmp_path / "go"),
-                             "data", "import-rounds", str(feed), "--models-dir", str(models)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _RACER,
+            str(tmp_path / f"{feed.stem}.ready"),
+            str(tmp_path / "go"),
+            "data",
+            "import-rounds",
+            str(feed),
+            "--models-dir",
+            str(models),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(paths: list[Path], seconds: float = 60) -> None:

@@ -7,8 +7,16 @@ from datetime import date
 
 import pytest
 
-from planner.rounds.backtest import (TUNING_END, invited, is_near, lowest_recent_cutoff, naive_baseline,
-                                     run_backtest, score, tuning_backtest)
+from planner.rounds.backtest import (
+    TUNING_END,
+    invited,
+    is_near,
+    lowest_recent_cutoff,
+    naive_baseline,
+    run_backtest,
+    score,
+    tuning_backtest,
+)
 from planner.rounds.estimator import default_index
 
 
@@ -40,12 +48,20 @@ def test_on_the_held_out_period_both_models_beat_the_naive_baseline_by_far(held_
 
 def test_the_held_out_figures_are_the_ones_docs_rounds_model_reports(held_out):
     """docs/rounds-model.md quotes these; a change to the model or the shipped history must update it."""
-    figures = {key: (round(held_out.model(key).overall.brier, 4), round(held_out.model(key).overall.ece, 4),
-                     round(held_out.model(key).near.brier, 4), round(held_out.model(key).near.ece, 4))
-               for key in ("correlated", "independent", "naive")}
-    assert figures == {"correlated": (0.0468, 0.0187, 0.161, 0.0553),
-                       "independent": (0.0459, 0.0113, 0.1587, 0.0648),
-                       "naive": (0.3181, 0.3181, 0.4027, 0.4027)}
+    figures = {
+        key: (
+            round(held_out.model(key).overall.brier, 4),
+            round(held_out.model(key).overall.ece, 4),
+            round(held_out.model(key).near.brier, 4),
+            round(held_out.model(key).near.ece, 4),
+        )
+        for key in ("correlated", "independent", "naive")
+    }
+    assert figures == {
+        "correlated": (0.0468, 0.0187, 0.161, 0.0553),
+        "independent": (0.0459, 0.0113, 0.1587, 0.0648),
+        "naive": (0.3181, 0.3181, 0.4027, 0.4027),
+    }
 
 
 def test_in_the_tuning_period_the_new_model_beats_the_current_one_overall_and_near_the_cut_off(tuning):
@@ -57,6 +73,7 @@ def test_in_the_tuning_period_the_new_model_beats_the_current_one_overall_and_ne
 def test_the_tuning_replay_never_scores_an_outcome_after_2024(tuning):
     assert tuning.outcomes_until == TUNING_END
     from planner.dates import add_months
+
     for window in tuning.windows:
         assert add_months(window.last_cut, window.window_months) <= TUNING_END
 
@@ -66,8 +83,10 @@ def test_the_calibration_tables_account_for_every_case(held_out):
         for model in window.models:
             assert sum(band.cases for band in model.overall.calibration) == window.cases
             assert sum(band.cases for band in model.near.calibration) == window.near_cases
-            assert all(0 <= band.observed <= 1 and band.low <= band.mean_predicted <= band.high
-                       for band in model.overall.calibration)
+            assert all(
+                0 <= band.observed <= 1 and band.low <= band.mean_predicted <= band.high
+                for band in model.overall.calibration
+            )
 
 
 def test_brier_and_ece_on_a_hand_worked_example():

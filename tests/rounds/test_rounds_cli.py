@@ -20,6 +20,7 @@ def runner() -> CliRunner:
 
 def as_main_cli(*groups: click.Group) -> click.Group:
     """Build a stand-in for the main CLI that catches InputError, prints it and exits 2 (as planner.cli.main does)."""
+
     class Main(click.Group):
         def invoke(self, ctx):
             try:
@@ -27,6 +28,7 @@ def as_main_cli(*groups: click.Group) -> click.Group:
             except PlannerError as error:
                 click.echo(f"error: {error}", err=True)
                 ctx.exit(EXIT_BAD_INPUT)
+
     main = Main("planner")
     for group in groups:
         main.add_command(group)
@@ -68,16 +70,19 @@ def test_a_bad_since_date_is_a_usage_error(runner):
 
 
 def test_rounds_estimate_explains_itself(runner):
-    result = runner.invoke(rounds, ["estimate", "--crs", "520", "--type", "general", "--type", "cec",
-                                    "--as-of", "2026-06-01", "--window", "6"])
+    result = runner.invoke(
+        rounds,
+        ["estimate", "--crs", "520", "--type", "general", "--type", "cec", "--as-of", "2026-06-01", "--window", "6"],
+    )
     assert result.exit_code == 0, result.output
     assert "chance of an invitation within 6 months with CRS 520" in result.output
 
 
 @pytest.mark.parametrize(("crs", "accepted"), [("1200", True), ("1201", False)])
 def test_rounds_estimate_accepts_scores_up_to_the_crs_maximum(runner, crs, accepted):
-    result = runner.invoke(as_main_cli(rounds), ["rounds", "estimate", "--crs", crs, "--type", "general",
-                                                 "--as-of", "2026-06-01"])
+    result = runner.invoke(
+        as_main_cli(rounds), ["rounds", "estimate", "--crs", crs, "--type", "general", "--as-of", "2026-06-01"]
+    )
     if accepted:
         assert result.exit_code == 0 and "with CRS 1200" in result.output, result.output
     else:
@@ -91,8 +96,9 @@ def test_rounds_estimate_json(runner):
 
 
 def test_rounds_backtest_json_on_a_small_window(runner):
-    result = runner.invoke(rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-07-01",
-                                    "--step", "3", "--json"])
+    result = runner.invoke(
+        rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-07-01", "--step", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     window = report["windows"][0]
@@ -111,15 +117,17 @@ def test_rounds_backtest_table_shows_every_model_overall_and_near_the_cut_off(ru
 
 def test_rounds_backtest_draws_a_reliability_diagram(runner, tmp_path):
     path = tmp_path / "reliability.png"
-    result = runner.invoke(rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-06-01",
-                                    "--plot", str(path)])
+    result = runner.invoke(
+        rounds, ["backtest", "--window", "3", "--start", "2025-01-01", "--end", "2025-06-01", "--plot", str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
 
 
 def test_rounds_backtest_tuning_period_stops_its_outcomes_at_2024(runner):
-    result = runner.invoke(rounds, ["backtest", "--period", "tuning", "--window", "3", "--start", "2024-06-01",
-                                    "--json"])
+    result = runner.invoke(
+        rounds, ["backtest", "--period", "tuning", "--window", "3", "--start", "2024-06-01", "--json"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["outcomes_until"] == "2024-12-31" and report["windows"][0]["last_cut"] == "2024-09-01"
@@ -142,16 +150,14 @@ def test_import_rounds_reports_what_changed(runner, tmp_path, scratch_models):
 
 def test_import_rounds_with_unknown_names_exits_2_without_a_traceback(runner, tmp_path, scratch_models):
     feed = write_feed(tmp_path / "feed.json", [feed_round("7", "2026-01-10", name="Moon base occupations")])
-    result = runner.invoke(as_main_cli(data), ["data", "import-rounds", str(feed), "--models-dir",
-                                              str(scratch_models)])
+    result = runner.invoke(as_main_cli(data), ["data", "import-rounds", str(feed), "--models-dir", str(scratch_models)])
     assert result.exit_code == EXIT_BAD_INPUT
     assert "'Moon base occupations' (round 7)" in result.output and "Traceback" not in result.output
 
 
 def test_import_rounds_allow_unknown_warns(runner, tmp_path, scratch_models):
     feed = write_feed(tmp_path / "feed.json", [feed_round("7", "2026-01-10", name="Moon base occupations")])
-    result = runner.invoke(data, ["import-rounds", str(feed), "--models-dir", str(scratch_models),
-                                  "--allow-unknown"])
+    result = runner.invoke(data, ["import-rounds", str(feed), "--models-dir", str(scratch_models), "--allow-unknown"])
     assert result.exit_code == 0
     assert "warning: unknown round name 'Moon base occupations' (rounds 7)" in result.output
 
@@ -161,8 +167,7 @@ def test_import_rounds_bad_files_exit_2(runner, tmp_path, scratch_models, conten
     feed = tmp_path / "feed.json"
     if content is not None:
         feed.write_text(content)
-    result = runner.invoke(as_main_cli(data), ["data", "import-rounds", str(feed), "--models-dir",
-                                              str(scratch_models)])
+    result = runner.invoke(as_main_cli(data), ["data", "import-rounds", str(feed), "--models-dir", str(scratch_models)])
     assert result.exit_code == EXIT_BAD_INPUT and str(feed) in result.output and "fix:" in result.output
     assert not (scratch_models / "rounds/history.yaml").exists()
 

@@ -11,12 +11,36 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.rounds import ROUND_TYPES, InvitationEstimate, estimate_invitation, load_history
-from planner.rounds.estimator import (CORRELATED, INDEPENDENT, MIN_PROBABILITY_FOR_WAIT, STALE_AFTER_DAYS, RoundIndex,
-                                      default_index, intraclass_correlation, stale_warning)
+from planner.rounds.estimator import (
+    CORRELATED,
+    INDEPENDENT,
+    MIN_PROBABILITY_FOR_WAIT,
+    STALE_AFTER_DAYS,
+    RoundIndex,
+    default_index,
+    intraclass_correlation,
+    stale_warning,
+)
 from planner.rounds.history import load_history_file
 
-REQUIRED_TYPES = {"general", "cec", "fsw", "fst", "pnp", "french", "stem", "healthcare", "trades", "transport",
-                  "agriculture", "education", "physicians", "senior_managers", "researchers", "military"}
+REQUIRED_TYPES = {
+    "general",
+    "cec",
+    "fsw",
+    "fst",
+    "pnp",
+    "french",
+    "stem",
+    "healthcare",
+    "trades",
+    "transport",
+    "agriculture",
+    "education",
+    "physicians",
+    "senior_managers",
+    "researchers",
+    "military",
+}
 
 scores = st.integers(min_value=0, max_value=1200)
 windows = st.integers(min_value=1, max_value=36)
@@ -33,23 +57,29 @@ def test_round_types_include_every_id_the_route_planner_uses():
 @given(a=scores, b=scores, types=type_sets, as_of=as_of_dates, window=windows)
 def test_probability_never_falls_as_the_score_rises(a, b, types, as_of, window):
     low, high = sorted((a, b))
-    assert estimate_invitation(low, types, as_of, window).probability <= \
-        estimate_invitation(high, types, as_of, window).probability + 1e-12
+    assert (
+        estimate_invitation(low, types, as_of, window).probability
+        <= estimate_invitation(high, types, as_of, window).probability + 1e-12
+    )
 
 
 @SETTINGS
 @given(crs=scores, types=type_sets, as_of=as_of_dates, a=windows, b=windows)
 def test_probability_never_falls_as_the_window_grows(crs, types, as_of, a, b):
     short, long = sorted((a, b))
-    assert estimate_invitation(crs, types, as_of, short).probability <= \
-        estimate_invitation(crs, types, as_of, long).probability + 1e-12
+    assert (
+        estimate_invitation(crs, types, as_of, short).probability
+        <= estimate_invitation(crs, types, as_of, long).probability + 1e-12
+    )
 
 
 @SETTINGS
 @given(crs=scores, types=type_sets, extra=type_sets, as_of=as_of_dates, window=windows)
 def test_qualifying_for_more_round_types_never_lowers_the_probability(crs, types, extra, as_of, window):
-    assert estimate_invitation(crs, types, as_of, window).probability <= \
-        estimate_invitation(crs, types | extra, as_of, window).probability + 1e-12
+    assert (
+        estimate_invitation(crs, types, as_of, window).probability
+        <= estimate_invitation(crs, types | extra, as_of, window).probability + 1e-12
+    )
 
 
 @SETTINGS
@@ -58,8 +88,11 @@ def test_round_types_without_recent_rounds_add_nothing(crs, types, as_of, window
     """The route planner leaves out types_with_rounds' complement; the estimate must not change."""
     active = default_index().types_with_rounds(as_of)
     full, kept = estimate_invitation(crs, types, as_of, window), estimate_invitation(crs, types & active, as_of, window)
-    assert (full.probability, full.expected_wait_months, full.contributing_types) == \
-        (kept.probability, kept.expected_wait_months, kept.contributing_types)
+    assert (full.probability, full.expected_wait_months, full.contributing_types) == (
+        kept.probability,
+        kept.expected_wait_months,
+        kept.contributing_types,
+    )
 
 
 @SETTINGS
@@ -76,8 +109,9 @@ def test_probability_and_wait_are_well_formed(crs, types, as_of, window):
 
 
 @settings(max_examples=60, deadline=None)
-@given(crs=scores, types=type_sets, as_of=st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 9, 28)),
-       window=windows)
+@given(
+    crs=scores, types=type_sets, as_of=st.dates(min_value=date(2016, 1, 1), max_value=date(2026, 9, 28)), window=windows
+)
 def test_only_rounds_before_the_as_of_date_are_used(crs, types, as_of, window):
     everything = default_index().estimate(crs, types, as_of, window)
     before_only = RoundIndex([r for r in load_history() if r.date < as_of], data_end=as_of)
@@ -137,20 +171,25 @@ def test_the_estimate_is_a_frozen_record():
         result.probability = 1.0  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((500, ["cec", "astronaut"], date(2026, 1, 1), 6), "unknown round type"),
-    ((500, "cec", date(2026, 1, 1), 6), "not a string"),
-    ((1300, ["cec"], date(2026, 1, 1), 6), "between 0 and 1200"),
-    ((500, ["cec"], date(2026, 1, 1), 0), "at least 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((500, ["cec", "astronaut"], date(2026, 1, 1), 6), "unknown round type"),
+        ((500, "cec", date(2026, 1, 1), 6), "not a string"),
+        ((1300, ["cec"], date(2026, 1, 1), 6), "between 0 and 1200"),
+        ((500, ["cec"], date(2026, 1, 1), 0), "at least 1"),
+    ],
+)
 def test_bad_arguments_are_rejected_clearly(args, message):
     with pytest.raises(ValueError, match=message):
         estimate_invitation(*args)
 
 
 def test_importing_the_package_stays_light():
-    code = ("import sys, planner.rounds; heavy = [m for m in ('matplotlib', 'ortools', 'rich') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, planner.rounds; heavy = [m for m in ('matplotlib', 'ortools', 'rich') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 

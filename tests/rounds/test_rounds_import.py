@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from rounds_helpers import feed_round, write_feed
@@ -43,8 +43,13 @@ def test_reimporting_the_same_feed_changes_nothing(shared_feed, scratch_models):
 def test_shipped_rounds_are_typed_versioned_and_cleaned():
     by_number = {r.number: r for r in load_history()}
     first = by_number["1"]
-    assert (first.date, first.type, first.version, first.invitations, first.cutoff) == \
-        (date(2015, 1, 31), "general", None, 779, 886)
+    assert (first.date, first.type, first.version, first.invitations, first.cutoff) == (
+        date(2015, 1, 31),
+        "general",
+        None,
+        779,
+        886,
+    )
     assert first.pool is None and first.tie_break is None and first.tie_break_raw is None
     assert (by_number["254"].type, by_number["254"].version) == ("stem", "2023-v1")
     assert (by_number["394"].type, by_number["394"].version) == ("french", "2026-v2")
@@ -52,7 +57,7 @@ def test_shipped_rounds_are_typed_versioned_and_cleaned():
     assert by_number["272"].type == "general"  # "General", 2023-12-06
     latest = by_number["444"]
     assert (latest.type, latest.version, latest.cutoff) == ("senior_managers", "2026-v1", 389)
-    assert latest.tie_break == datetime(2026, 9, 1, 23, 5, 13, tzinfo=timezone.utc)
+    assert latest.tie_break == datetime(2026, 9, 1, 23, 5, 13, tzinfo=UTC)
     assert latest.pool.total == 226_793 and list(latest.pool.buckets) == list(BUCKETS)
     assert latest.pool.as_of == date(2026, 9, 13)
 
@@ -85,10 +90,13 @@ def test_suspicious_dates_are_flagged_not_fixed():
 
 
 def test_an_unknown_round_name_stops_the_import_and_names_the_round(tmp_path, scratch_models):
-    feed = write_feed(tmp_path / "feed.json", [
-        feed_round("1", "2026-01-10"),
-        feed_round("2", "2026-01-20", name="Lunar occupations, 2026-Version 1"),
-    ])
+    feed = write_feed(
+        tmp_path / "feed.json",
+        [
+            feed_round("1", "2026-01-10"),
+            feed_round("2", "2026-01-20", name="Lunar occupations, 2026-Version 1"),
+        ],
+    )
     with pytest.raises(UnknownRoundNames) as caught:
         import_feed(feed, root=scratch_models)
     message = caught.value.render()
@@ -97,10 +105,13 @@ def test_an_unknown_round_name_stops_the_import_and_names_the_round(tmp_path, sc
 
 
 def test_allow_unknown_keeps_the_round_as_type_unknown_and_reports_it(tmp_path, scratch_models):
-    feed = write_feed(tmp_path / "feed.json", [
-        feed_round("1", "2026-01-10"),
-        feed_round("2", "2026-01-20", name="Lunar occupations, 2026-Version 1"),
-    ])
+    feed = write_feed(
+        tmp_path / "feed.json",
+        [
+            feed_round("1", "2026-01-10"),
+            feed_round("2", "2026-01-20", name="Lunar occupations, 2026-Version 1"),
+        ],
+    )
     report = import_feed(feed, root=scratch_models, allow_unknown=True)
     assert report.unknown_names == {"Lunar occupations, 2026-Version 1": ["2"]}
     stored = read_history_file(report.path).rounds
@@ -118,11 +129,14 @@ def test_a_newer_feed_adds_and_corrects_rounds_without_duplicates(tmp_path, scra
     import_feed(old, root=scratch_models, snapshot=date(2026, 1, 25))
     path = scratch_models / "rounds/history.yaml"
     path.write_text(path.read_text().replace("notes: []", "notes:\n- a note written by hand"))
-    new = write_feed(tmp_path / "new.json", [
-        feed_round("1", "2026-01-10"),
-        feed_round("2", "2026-01-20", crs="512"),  # IRCC corrected the cut-off
-        feed_round("3", "2026-02-03", name="Provincial Nominee Program", crs="720"),
-    ])
+    new = write_feed(
+        tmp_path / "new.json",
+        [
+            feed_round("1", "2026-01-10"),
+            feed_round("2", "2026-01-20", crs="512"),  # IRCC corrected the cut-off
+            feed_round("3", "2026-02-03", name="Provincial Nominee Program", crs="720"),
+        ],
+    )
     report = import_feed(new, root=scratch_models, snapshot=date(2026, 2, 10))
     assert report.added == ["3"] and report.updated == {"2": ["cutoff"]} and report.unchanged == 1
     history = read_history_file(path)
@@ -131,8 +145,10 @@ def test_a_newer_feed_adds_and_corrects_rounds_without_duplicates(tmp_path, scra
 
 
 def test_rounds_missing_from_a_newer_feed_are_kept_and_reported(tmp_path, scratch_models):
-    import_feed(write_feed(tmp_path / "a.json", [feed_round("1", "2026-01-10"), feed_round("2", "2026-01-20")]),
-                root=scratch_models)
+    import_feed(
+        write_feed(tmp_path / "a.json", [feed_round("1", "2026-01-10"), feed_round("2", "2026-01-20")]),
+        root=scratch_models,
+    )
     report = import_feed(write_feed(tmp_path / "b.json", [feed_round("2", "2026-01-20")]), root=scratch_models)
     assert report.kept_not_in_feed == ["1"]
     assert [r.number for r in read_history_file(report.path).rounds] == ["1", "2"]
@@ -150,8 +166,16 @@ def test_a_published_distribution_is_parsed_and_checked(tmp_path, scratch_models
 
 def test_a_live_feed_subtotal_that_disagrees_is_reported(tmp_path, scratch_models):
     counts = {f"dd{k}": "10" for k in (1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17)}
-    entry = feed_round("9", "2026-03-04", drawDistributionAsOn="March 2, 2026", dd18="150", dd3="59", dd9="50",
-                       drawDateFull="March 4, 2026", **counts)
+    entry = feed_round(
+        "9",
+        "2026-03-04",
+        drawDistributionAsOn="March 2, 2026",
+        dd18="150",
+        dd3="59",
+        dd9="50",
+        drawDateFull="March 4, 2026",
+        **counts,
+    )
     report = import_feed(write_feed(tmp_path / "f.json", [entry], classes="x"), root=scratch_models)
     issues = read_history_file(report.path).rounds[0].issues
     assert any("dd3" in i for i in issues) and not any("dd9" in i for i in issues)
@@ -173,16 +197,22 @@ def test_malformed_json_says_where(tmp_path, scratch_models):
     assert "not valid JSON (line 2" in str(caught.value) and str(bad) in str(caught.value)
 
 
-@pytest.mark.parametrize(("rounds", "top", "field"), [
-    ([feed_round("1", "2026-01-10", drawColour="blue")], {}, "rounds[0].drawColour"),
-    ([feed_round("1", "2026-01-10")], {"extra": 1}, "extra"),
-    ([{k: v for k, v in feed_round("1", "2026-01-10").items() if k != "drawCRS"}], {}, "rounds[0].drawCRS"),
-    ([feed_round("1", "2026-01-10", crs="five hundred")], {}, "rounds[0] (round 1).drawCRS"),
-    ([feed_round("1", "10/01/2026")], {}, "rounds[0] (round 1).drawDate"),
-    ([feed_round("1", "2026-01-10", size=1000)], {}, "rounds[0].drawSize"),
-    ([feed_round("1", "2026-01-10", dd1="5", drawDistributionAsOn="soon")], {},
-     "rounds[0] (round 1).drawDistributionAsOn"),
-])
+@pytest.mark.parametrize(
+    ("rounds", "top", "field"),
+    [
+        ([feed_round("1", "2026-01-10", drawColour="blue")], {}, "rounds[0].drawColour"),
+        ([feed_round("1", "2026-01-10")], {"extra": 1}, "extra"),
+        ([{k: v for k, v in feed_round("1", "2026-01-10").items() if k != "drawCRS"}], {}, "rounds[0].drawCRS"),
+        ([feed_round("1", "2026-01-10", crs="five hundred")], {}, "rounds[0] (round 1).drawCRS"),
+        ([feed_round("1", "10/01/2026")], {}, "rounds[0] (round 1).drawDate"),
+        ([feed_round("1", "2026-01-10", size=1000)], {}, "rounds[0].drawSize"),
+        (
+            [feed_round("1", "2026-01-10", dd1="5", drawDistributionAsOn="soon")],
+            {},
+            "rounds[0] (round 1).drawDistributionAsOn",
+        ),
+    ],
+)
 def test_bad_feed_content_names_the_field(tmp_path, scratch_models, rounds, top, field):
     feed = write_feed(tmp_path / "feed.json", rounds, **top)
     with pytest.raises(InputError) as caught:
@@ -225,24 +255,27 @@ def test_a_hand_edit_with_a_cutoff_above_the_crs_maximum_is_caught_when_loading(
 # --- tie-break text ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "round_date", "expected", "noted"), [
-    ("September 01, 2026 at 23:05:13 UTC", date(2026, 9, 16), datetime(2026, 9, 1, 23, 5, 13), None),
-    (" January 16, 2024 at 12:04:44 UTC", date(2024, 1, 23), datetime(2024, 1, 16, 12, 4, 44), None),
-    ("April 12th, 2023 at 09:30:11 UTC", date(2023, 4, 25), datetime(2023, 4, 12, 9, 30, 11), None),
-    ("July 3rd 2024 at 16:33:20 UTC", date(2024, 7, 8), datetime(2024, 7, 3, 16, 33, 20), None),
-    ("May 19,2022 13:42:34 UTC", date(2022, 5, 25), datetime(2022, 5, 19, 13, 42, 34), None),
-    ("March 02. 2024 at 05:10:10 UTC", date(2024, 3, 13), datetime(2024, 3, 2, 5, 10, 10), None),
-    ("June 22, 2021 at 20:19:59 PM UTC", date(2021, 11, 24), datetime(2021, 6, 22, 20, 19, 59), "PM"),
-    ("June 09, 2022 at 02:31:04 PM UTC", date(2022, 6, 22), datetime(2022, 6, 9, 14, 31, 4), None),
-    ("September 07, 2021 at 12:01:00 AM UTC", date(2021, 9, 14), datetime(2021, 9, 7, 0, 1, 0), None),
-    ("October 7 at 16:38:21 UTC", date(2021, 10, 27), datetime(2021, 10, 7, 16, 38, 21), "no year"),
-    ("December 30 at 16:38:21 UTC", date(2022, 1, 5), datetime(2021, 12, 30, 16, 38, 21), "no year"),
-    ("June 15, 2023 at 23:49:05", date(2023, 7, 12), datetime(2023, 6, 15, 23, 49, 5), "UTC"),
-    ("April 29, 2023  at 9:05:01 UTC", date(2023, 5, 1), datetime(2023, 4, 29, 9, 5, 1), None),
-])
+@pytest.mark.parametrize(
+    ("text", "round_date", "expected", "noted"),
+    [
+        ("September 01, 2026 at 23:05:13 UTC", date(2026, 9, 16), datetime(2026, 9, 1, 23, 5, 13), None),
+        (" January 16, 2024 at 12:04:44 UTC", date(2024, 1, 23), datetime(2024, 1, 16, 12, 4, 44), None),
+        ("April 12th, 2023 at 09:30:11 UTC", date(2023, 4, 25), datetime(2023, 4, 12, 9, 30, 11), None),
+        ("July 3rd 2024 at 16:33:20 UTC", date(2024, 7, 8), datetime(2024, 7, 3, 16, 33, 20), None),
+        ("May 19,2022 13:42:34 UTC", date(2022, 5, 25), datetime(2022, 5, 19, 13, 42, 34), None),
+        ("March 02. 2024 at 05:10:10 UTC", date(2024, 3, 13), datetime(2024, 3, 2, 5, 10, 10), None),
+        ("June 22, 2021 at 20:19:59 PM UTC", date(2021, 11, 24), datetime(2021, 6, 22, 20, 19, 59), "PM"),
+        ("June 09, 2022 at 02:31:04 PM UTC", date(2022, 6, 22), datetime(2022, 6, 9, 14, 31, 4), None),
+        ("September 07, 2021 at 12:01:00 AM UTC", date(2021, 9, 14), datetime(2021, 9, 7, 0, 1, 0), None),
+        ("October 7 at 16:38:21 UTC", date(2021, 10, 27), datetime(2021, 10, 7, 16, 38, 21), "no year"),
+        ("December 30 at 16:38:21 UTC", date(2022, 1, 5), datetime(2021, 12, 30, 16, 38, 21), "no year"),
+        ("June 15, 2023 at 23:49:05", date(2023, 7, 12), datetime(2023, 6, 15, 23, 49, 5), "UTC"),
+        ("April 29, 2023  at 9:05:01 UTC", date(2023, 5, 1), datetime(2023, 4, 29, 9, 5, 1), None),
+    ],
+)
 def test_tie_break_texts_in_the_wild_are_read(text, round_date, expected, noted):
     moment, notes = parse_tie_break(text, round_date)
-    assert moment == expected.replace(tzinfo=timezone.utc)
+    assert moment == expected.replace(tzinfo=UTC)
     assert (noted is None and not notes) or (noted is not None and noted in " ".join(notes))
 
 

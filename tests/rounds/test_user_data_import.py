@@ -16,8 +16,9 @@ def test_an_import_without_a_models_dir_lands_in_the_user_data_directory_and_is_
     monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
     shipped = load_history_file(models_dir())
     newest = shipped.rounds[-1]
-    feed = write_feed(tmp_path / "feed.json", [feed_round("999", "2026-10-14", crs="512")],
-                      fetchedAt=int(1792000000000))  # 2026-10-14T...
+    feed = write_feed(
+        tmp_path / "feed.json", [feed_round("999", "2026-10-14", crs="512")], fetchedAt=1792000000000
+    )  # 2026-10-14T...
     result = CliRunner().invoke(cli, ["data", "import-rounds", str(feed)])
     assert result.exit_code == 0, result.output
     assert user_history_path() == tmp_path / "data" / "rounds" / "history.yaml"
@@ -35,7 +36,9 @@ def test_a_shipped_history_newer_than_the_import_wins(tmp_path, monkeypatch):
     copy = user_history_path()
     copy.parent.mkdir(parents=True)
     text = (models_dir() / "rounds/history.yaml").read_text(encoding="utf-8")
-    copy.write_text(text.replace(f"feed_snapshot: {old.feed_snapshot.isoformat()}", "feed_snapshot: 2025-01-01", 1),
-                    encoding="utf-8")
+    copy.write_text(
+        text.replace(f"feed_snapshot: {old.feed_snapshot.isoformat()}", "feed_snapshot: 2025-01-01", 1),
+        encoding="utf-8",
+    )
     assert read_history_file(copy).feed_snapshot == date(2025, 1, 1)
     assert history_path() == models_dir() / "rounds/history.yaml"

@@ -16,10 +16,19 @@ from planner.rules.loader import models_dir
 from planner.scoring import crs
 
 PROFILE = {
-    "birth_date": "1995-05-01", "citizenships": ["US"],
+    "birth_date": "1995-05-01",
+    "citizenships": ["US"],
     "education": [{"level": "bachelor", "country": "US", "completed": "2017-05-01", "eca": True}],
-    "language_tests": [{"test": "ielts_general", "date": "2026-06-10", "listening": 8.5, "reading": 8.0,
-                        "writing": 7.5, "speaking": 7.5}],
+    "language_tests": [
+        {
+            "test": "ielts_general",
+            "date": "2026-06-10",
+            "listening": 8.5,
+            "reading": 8.0,
+            "writing": 7.5,
+            "speaking": 7.5,
+        }
+    ],
     "work_history": [{"noc": "21231", "country": "US", "start": "2018-01-01", "hours_per_week": 40}],
     "job_offer": {"noc": "21231", "province": "ON", "employer": "Acme"},
 }
@@ -70,6 +79,7 @@ def test_a_plan_made_with_a_book_says_so_in_its_stamp(models_copy):
 def test_a_book_reads_each_file_once(models_copy):
     book = RuleBook(models_copy)
     from planner.scoring.crs import CoreFile
+
     first = book.file("crs/core.yaml", CoreFile)
     _raise_age_points(models_copy)  # read already: this book keeps what it read
     assert book.file("crs/core.yaml", CoreFile) is first
@@ -82,6 +92,7 @@ def test_no_module_keeps_a_cache_of_rules():
     The few functools caches left hold pure functions of their arguments, never rules.
     """
     import ast
+
     source = Path(__file__).resolve().parents[2] / "src" / "planner"
     pure = {"_models_dir", "shared_query", "_window", "_constant"}
     cached = []

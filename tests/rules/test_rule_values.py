@@ -12,17 +12,29 @@ from planner.scoring import fsw
 from planner.scoring.fsw import grid_file
 
 BASE = {
-    "birth_date": "1990-05-01", "citizenships": ["IN"],
+    "birth_date": "1990-05-01",
+    "citizenships": ["IN"],
     "education": [{"level": "bachelor", "country": "IN", "completed": "2012-05-01", "eca": True}],
-    "language_tests": [{"test": "ielts_general", "date": "2016-01-10", "listening": 8.5, "reading": 8.0,
-                        "writing": 7.5, "speaking": 7.5}],
+    "language_tests": [
+        {
+            "test": "ielts_general",
+            "date": "2016-01-10",
+            "listening": 8.5,
+            "reading": 8.0,
+            "writing": 7.5,
+            "speaking": 7.5,
+        }
+    ],
     "work_history": [{"noc": "21231", "country": "IN", "start": "2012-06-01", "hours_per_week": 40}],
 }
 
 
 def test_a_one_year_offer_is_arranged_employment_from_2016_11_19_and_only_a_permanent_one_before():
     one_year = parse_profile({**BASE, "job_offer": {"noc": "21231", "lmia": True, "duration_months": 12}})
-    before, after = qualifying_job_offer(one_year, date(2016, 11, 18)), qualifying_job_offer(one_year, date(2016, 11, 19))
+    before, after = (
+        qualifying_job_offer(one_year, date(2016, 11, 18)),
+        qualifying_job_offer(one_year, date(2016, 11, 19)),
+    )
     assert not before[0] and "must be full-time, skilled (TEER 0-3), permanent, and" in before[1]
     assert after[0]
     assert work_rules().arranged_employment_min_months.at(date(2026, 12, 3)) == 12

@@ -17,14 +17,25 @@ import yaml
 from planner.api import plan
 from planner.eligibility.verdicts import evaluate
 from planner.facts.profile import parse_profile
-from planner.rules.catalogue import catalogue
 from planner.planning.validate import validate_plan
+from planner.rules.catalogue import catalogue
 
 CORPUS = yaml.safe_load((Path(__file__).with_name("consultant.yaml")).read_text(encoding="utf-8"))
 DEFAULTS = CORPUS["defaults"]
 ALTERNATIVES = 3
-KNOWN_EXPECTATIONS = {"found", "first_step", "never", "route_uses", "uses_one_of", "steps", "ruled_out", "notes_have",
-                      "permit_months", "keeps_status", "step_probability"}
+KNOWN_EXPECTATIONS = {
+    "found",
+    "first_step",
+    "never",
+    "route_uses",
+    "uses_one_of",
+    "steps",
+    "ruled_out",
+    "notes_have",
+    "permit_months",
+    "keeps_status",
+    "step_probability",
+}
 
 
 def _params():
@@ -72,12 +83,15 @@ def test_consultant_case(case, plans):
     assert not used & set(expect.get("never", [])), f"never: {sorted(used & set(expect['never']))}"
     if expect.get("ruled_out"):
         out = {e.program for e in [*result.excluded, *result.not_met_on_date]}
-        assert set(expect["ruled_out"]) <= out | _unmet_on_date(expect["ruled_out"], profile, as_of), \
-            sorted(set(expect["ruled_out"]) - out)
+        assert set(expect["ruled_out"]) <= out | _unmet_on_date(expect["ruled_out"], profile, as_of), sorted(
+            set(expect["ruled_out"]) - out
+        )
     if "permit_months" in expect:
         _check_permit_months(expect["permit_months"], profile, as_of)
-    if not any(key in expect for key in ("first_step", "route_uses", "uses_one_of", "steps", "keeps_status",
-                                         "step_probability")):
+    if not any(
+        key in expect
+        for key in ("first_step", "route_uses", "uses_one_of", "steps", "keeps_status", "step_probability")
+    ):
         return
     assert result.found, f"no route: {result.no_route_reasons}"
     best = result.route
@@ -127,6 +141,7 @@ def _check_first_step(wanted, route):
 def _check_permit_months(wanted, profile, as_of, route=None):
     """The program's permit, applied for on the plan date, lasts this many months for this person."""
     from planner.planning.permits import permit_months
+
     on = date.fromisoformat(str(as_of))
     program = catalogue().get(wanted["program"])
     assert permit_months(program.grants.get(on), profile, on) == wanted["months"]
@@ -145,6 +160,7 @@ def _keeps_status(route, profile, as_of) -> bool:
     """
     from planner.dates import months_between
     from planner.planning.permits import permit_months
+
     decision = route.steps[-1].end_month
     permit = next((s for s in route.steps if s.kind == "apply_permit"), None)
     if permit is not None:

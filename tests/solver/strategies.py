@@ -43,11 +43,21 @@ def language_test(draw, earliest: date = date(2024, 1, 1)):
 @st.composite
 def job(draw, country: str, ongoing: bool):
     start = draw(dates_between(date(2012, 1, 1), AS_OF - timedelta(days=400)))
-    end = None if ongoing else draw(dates_between(date.fromisoformat(start) + timedelta(days=30), AS_OF - timedelta(days=1)))
-    return {"noc": draw(st.sampled_from(TECH_NOCS)), "employer": draw(st.sampled_from(["Acme", "Globex", "Initech"])),
-            "country": country, "start": start, "end": end, "hours_per_week": draw(st.sampled_from([20, 30, 40, 45])),
-            "canadian_related_entity": draw(st.booleans()),
-            "role": draw(st.sampled_from([None, "managerial", "specialized_knowledge", "other"]))}
+    end = (
+        None
+        if ongoing
+        else draw(dates_between(date.fromisoformat(start) + timedelta(days=30), AS_OF - timedelta(days=1)))
+    )
+    return {
+        "noc": draw(st.sampled_from(TECH_NOCS)),
+        "employer": draw(st.sampled_from(["Acme", "Globex", "Initech"])),
+        "country": country,
+        "start": start,
+        "end": end,
+        "hours_per_week": draw(st.sampled_from([20, 30, 40, 45])),
+        "canadian_related_entity": draw(st.booleans()),
+        "role": draw(st.sampled_from([None, "managerial", "specialized_knowledge", "other"])),
+    }
 
 
 PERMITS = ["pgwp", "gts_category_b", "cusma_professional", "c62", "iec", "sowp", None]
@@ -66,32 +76,59 @@ def profiles(draw):
     valid_until = draw(dates_between(AS_OF + timedelta(days=30), AS_OF + timedelta(days=1200)))
     if where == "worker":
         jobs.append({**draw(job("CA", ongoing=True)), "province": province})
-        status = {"status": "worker", "permit": draw(st.sampled_from(PERMITS)), "valid_until": valid_until,
-                  "province": draw(st.sampled_from([province, None]))}
+        status = {
+            "status": "worker",
+            "permit": draw(st.sampled_from(PERMITS)),
+            "valid_until": valid_until,
+            "province": draw(st.sampled_from([province, None])),
+        }
     elif where == "student":
         status = {"status": "student", "valid_until": valid_until, "province": province}
-    education = [{"level": draw(st.sampled_from(["bachelor", "master", "post_secondary", "doctoral"])),
-                  "program_years": draw(st.integers(1, 4)), "country": draw(st.sampled_from([citizenship, "CA"])),
-                  "completed": draw(dates_between(date(2008, 1, 1), date(2024, 6, 1))), "eca": draw(st.booleans())}]
+    education = [
+        {
+            "level": draw(st.sampled_from(["bachelor", "master", "post_secondary", "doctoral"])),
+            "program_years": draw(st.integers(1, 4)),
+            "country": draw(st.sampled_from([citizenship, "CA"])),
+            "completed": draw(dates_between(date(2008, 1, 1), date(2024, 6, 1))),
+            "eca": draw(st.booleans()),
+        }
+    ]
     if where == "student":  # a recent graduate: a Canadian program of 8 to 36 months, finished in the last 5 months
-        education.append({"level": draw(st.sampled_from(["post_secondary", "master", "bachelor"])), "program_years": 1,
-                          "program_months": draw(st.sampled_from([8, 12, 16, 24, 36])), "country": "CA",
-                          "completed": draw(dates_between(AS_OF - timedelta(days=150), AS_OF - timedelta(days=1))),
-                          "study_permit_applied": draw(dates_between(date(2022, 1, 1), date(2025, 6, 1))),
-                          "pgwp_eligible_field": draw(st.sampled_from([True, False, None]))})
+        education.append(
+            {
+                "level": draw(st.sampled_from(["post_secondary", "master", "bachelor"])),
+                "program_years": 1,
+                "program_months": draw(st.sampled_from([8, 12, 16, 24, 36])),
+                "country": "CA",
+                "completed": draw(dates_between(AS_OF - timedelta(days=150), AS_OF - timedelta(days=1))),
+                "study_permit_applied": draw(dates_between(date(2022, 1, 1), date(2025, 6, 1))),
+                "pgwp_eligible_field": draw(st.sampled_from([True, False, None])),
+            }
+        )
     offer = None
     if draw(st.booleans()):
         permanent = draw(st.booleans())
-        offer = {"noc": draw(st.sampled_from(TECH_NOCS)), "province": draw(st.sampled_from(PROVINCES)),
-                 "employer": "Acme", "annual_salary_cad": draw(st.sampled_from([70000, 90000, 130000, 180000])),
-                 "permanent": permanent, "lmia": draw(st.booleans()),
-                 "duration_months": None if permanent else draw(st.sampled_from([None, 12, 24, 36]))}
+        offer = {
+            "noc": draw(st.sampled_from(TECH_NOCS)),
+            "province": draw(st.sampled_from(PROVINCES)),
+            "employer": "Acme",
+            "annual_salary_cad": draw(st.sampled_from([70000, 90000, 130000, 180000])),
+            "permanent": permanent,
+            "lmia": draw(st.booleans()),
+            "duration_months": None if permanent else draw(st.sampled_from([None, 12, 24, 36])),
+        }
     married = draw(st.booleans())
     if draw(st.integers(0, 2)) == 0:  # a strong candidate (master's, CLB 10+, under 33): more routes to check
-        education.append({"level": "master", "program_years": 2, "country": citizenship, "completed": "2018-06-30",
-                          "eca": True})
-        tests = [{"test": "celpip_general", "date": draw(dates_between(date(2024, 6, 1), AS_OF - timedelta(days=1))),
-                  **{a: draw(st.integers(10, 12)) for a in ABILITIES}}]
+        education.append(
+            {"level": "master", "program_years": 2, "country": citizenship, "completed": "2018-06-30", "eca": True}
+        )
+        tests = [
+            {
+                "test": "celpip_general",
+                "date": draw(dates_between(date(2024, 6, 1), AS_OF - timedelta(days=1))),
+                **{a: draw(st.integers(10, 12)) for a in ABILITIES},
+            }
+        ]
         birth = draw(dates_between(date(1994, 1, 1), date(2000, 1, 1)))
     else:
         tests = draw(st.lists(language_test(), min_size=0, max_size=2))
@@ -110,17 +147,24 @@ def profiles(draw):
         "preferences": {"provinces": draw(st.sampled_from([[], [], [province], ["ON", "BC"], ["QC"]]))},
     }
     if married:
-        spouse = {"accompanying": draw(st.booleans()), "birth_date": "1990-01-01",
-                  "language_tests": draw(st.lists(language_test(), max_size=1))}
+        spouse = {
+            "accompanying": draw(st.booleans()),
+            "birth_date": "1990-01-01",
+            "language_tests": draw(st.lists(language_test(), max_size=1)),
+        }
         if draw(st.booleans()):  # a spouse working in Canada (the spousal open work permit's principal)
             spouse["work_history"] = [{**draw(job("CA", ongoing=True)), "province": province}]
-            spouse["status_in_canada"] = {"status": "worker", "valid_until": draw(
-                dates_between(AS_OF + timedelta(days=30), AS_OF + timedelta(days=1200)))}
+            spouse["status_in_canada"] = {
+                "status": "worker",
+                "valid_until": draw(dates_between(AS_OF + timedelta(days=30), AS_OF + timedelta(days=1200))),
+            }
         profile["spouse"] = spouse
     if draw(st.integers(0, 5)) == 0:  # a nomination already received
-        profile["provincial_nomination"] = {"province": draw(st.sampled_from(PROVINCES)),
-                                            "date": draw(dates_between(AS_OF - timedelta(days=200), AS_OF - timedelta(days=1))),
-                                            "express_entry_linked": draw(st.booleans())}
+        profile["provincial_nomination"] = {
+            "province": draw(st.sampled_from(PROVINCES)),
+            "date": draw(dates_between(AS_OF - timedelta(days=200), AS_OF - timedelta(days=1))),
+            "express_entry_linked": draw(st.booleans()),
+        }
     return profile
 
 

@@ -32,19 +32,27 @@ coefficients = st.lists(st.integers(-3, 3), min_size=3, max_size=3)
 
 
 @settings(max_examples=200, deadline=None)
-@given(left=coefficients, right=coefficients, left_constant=st.integers(-9, 9), right_constant=st.integers(-9, 9),
-       relation=st.sampled_from(["equal", "at_most", "at_least"]), enforced=st.sampled_from([None, True, False]))
-def test_linear_relations_are_written_as_cp_model_writes_them(left, right, left_constant, right_constant, relation,
-                                                                enforced):
+@given(
+    left=coefficients,
+    right=coefficients,
+    left_constant=st.integers(-9, 9),
+    right_constant=st.integers(-9, 9),
+    relation=st.sampled_from(["equal", "at_most", "at_least"]),
+    enforced=st.sampled_from([None, True, False]),
+)
+def test_linear_relations_are_written_as_cp_model_writes_them(
+    left, right, left_constant, right_constant, relation, enforced
+):
     reference, (rx, ry, rz, rb), ours, (ox, oy, oz, ob) = _pair()
     ref_left = left[0] * rx + left[1] * ry + left[2] * rz + left_constant
     ref_right = right[0] * rx + right[1] * ry + right[2] * rz + right_constant
     our_left = left[0] * ox + left[1] * oy + left[2] * oz + left_constant
     our_right = right[0] * ox + right[1] * oy + right[2] * oz + right_constant
-    if not any(a - b for a, b in zip(left, right)):
+    if not any(a - b for a, b in zip(left, right, strict=True)):
         return  # cp_model turns a constant comparison into True/False, which the planner never writes
-    constraint = {"equal": ref_left == ref_right, "at_most": ref_left <= ref_right,
-                  "at_least": ref_left >= ref_right}[relation]
+    constraint = {"equal": ref_left == ref_right, "at_most": ref_left <= ref_right, "at_least": ref_left >= ref_right}[
+        relation
+    ]
     added = reference.add(constraint)
     only_if = []
     if enforced is not None:
@@ -110,9 +118,11 @@ def test_an_infeasible_model_has_no_solution():
 
 def test_planning_a_route_imports_neither_pandas_nor_numpy():
     example = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "us-software-engineer.json"
-    code = ("import sys, datetime; from planner import load_profile, plan; "
-            f"found = plan(load_profile({str(example)!r}), as_of=datetime.date(2026, 11, 25)).found; "
-            "heavy = [m for m in ('pandas', 'numpy', 'ortools.sat.python.cp_model') if m in sys.modules]; "
-            "print(found, heavy); sys.exit(0 if found and not heavy else 1)")
+    code = (
+        "import sys, datetime; from planner import load_profile, plan; "
+        f"found = plan(load_profile({str(example)!r}), as_of=datetime.date(2026, 11, 25)).found; "
+        "heavy = [m for m in ('pandas', 'numpy', 'ortools.sat.python.cp_model') if m in sys.modules]; "
+        "print(found, heavy); sys.exit(0 if found and not heavy else 1)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

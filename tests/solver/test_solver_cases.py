@@ -15,15 +15,44 @@ from .strategies import AS_OF
 def test_a_retake_renews_the_latest_result_and_does_not_revive_an_older_better_one():
     # Found by hypothesis: an expired TEF at NCLC 4 and a newer, valid TEF at NCLC 0.  The plan
     # must not count on NCLC 4 in month 0 (no retake is scheduled, and a retake renews the latest result).
-    profile = parse_profile({
-        "birth_date": "1970-01-01", "citizenships": ["IN"],
-        "education": [{"level": "bachelor", "program_years": 1, "country": "IN", "completed": "2008-01-01", "eca": True}],
-        "language_tests": [
-            {"test": "tef_canada", "date": "2024-01-01", "listening": 306, "reading": 306, "writing": 268, "speaking": 328},
-            {"test": "tef_canada", "date": "2024-11-26", "listening": 250, "reading": 250, "writing": 250, "speaking": 250}],
-        "work_history": [{"noc": "21231", "employer": "Acme", "country": "IN", "start": "2012-01-01", "end": None,
-                          "hours_per_week": 20}],
-        "settlement_funds_cad": 5000})
+    profile = parse_profile(
+        {
+            "birth_date": "1970-01-01",
+            "citizenships": ["IN"],
+            "education": [
+                {"level": "bachelor", "program_years": 1, "country": "IN", "completed": "2008-01-01", "eca": True}
+            ],
+            "language_tests": [
+                {
+                    "test": "tef_canada",
+                    "date": "2024-01-01",
+                    "listening": 306,
+                    "reading": 306,
+                    "writing": 268,
+                    "speaking": 328,
+                },
+                {
+                    "test": "tef_canada",
+                    "date": "2024-11-26",
+                    "listening": 250,
+                    "reading": 250,
+                    "writing": 250,
+                    "speaking": 250,
+                },
+            ],
+            "work_history": [
+                {
+                    "noc": "21231",
+                    "employer": "Acme",
+                    "country": "IN",
+                    "start": "2012-01-01",
+                    "end": None,
+                    "hours_per_week": 20,
+                }
+            ],
+            "settlement_funds_cad": 5000,
+        }
+    )
     renewed, retaken = with_retakes(profile, AS_OF)
     assert retaken == [] and renewed == profile  # the newest result is still valid: nothing to retake
     for objective in ("fastest", "probable", "cheapest"):
@@ -36,6 +65,7 @@ def test_pr_fees_are_charged_per_adult_and_per_child_and_permit_fees_once():
     """Fees carry `per`: the PR application charges each adult and child; a work permit fee is charged once."""
     from planner.rules.catalogue import catalogue
     from planner.rules.fees import Payers, step_fees
+
     cat = catalogue()
     on = date(2026, 11, 25)
     pr = cat.get("federal.express_entry.pr_application")
@@ -60,10 +90,24 @@ def _pool_template_tables(**changes):
 
     example = Path(__file__).resolve().parents[2] / "examples" / "profiles" / "pgwp-worker-in-canada.json"
     _, _, tables, _ = prepare(load_profile(example), AS_OF, 30)
-    template_tables = next(t for t in tables if t.template.pool is not None and t.template.nomination is None
-                           and t.template.invitation is not None and t.template.temp is None)
-    base = dict(arrivals=(NO_MOVE,), moves={NO_MOVE: None}, stays={NO_MOVE: None}, status_fees=None,
-                decision={m: DecisionTime(6, 8) for m in range(31)}, retake_months=1, retake_validity=24, notes=())
+    template_tables = next(
+        t
+        for t in tables
+        if t.template.pool is not None
+        and t.template.nomination is None
+        and t.template.invitation is not None
+        and t.template.temp is None
+    )
+    base = dict(
+        arrivals=(NO_MOVE,),
+        moves={NO_MOVE: None},
+        stays={NO_MOVE: None},
+        status_fees=None,
+        decision={m: DecisionTime(6, 8) for m in range(31)},
+        retake_months=1,
+        retake_validity=24,
+        notes=(),
+    )
     return dataclasses.replace(template_tables, **{**base, **changes})
 
 
@@ -74,16 +118,20 @@ def test_results_expiring_in_the_pool_are_renewed_before_they_expire():
     from planner.planning.tables import InvitationEntry
 
     # In the pool from month 0, invited at 10, applying at 11; the results expire in month 5.
-    t = _pool_template_tables(pool=frozenset({(-1, 0)}), invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500)},
-                              language_expiry=5)
+    t = _pool_template_tables(
+        pool=frozenset({(-1, 0)}), invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500)}, language_expiry=5
+    )
     timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
     assert (timing.pool, timing.submission, timing.retake) == (0, 11, 3)  # new results in hand in month 4
     assert best_objective([t], 30, "fastest")[1] == timing.objective
 
     # Results expiring in month 1 cannot be renewed in time for a pool entry in month 0: enter in month 2,
     # after the retake, although entering at 0 would be faster if the gap in the pool were allowed.
-    t = _pool_template_tables(pool=frozenset({(-1, 0), (-1, 2)}), language_expiry=1,
-                              invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500), (-1, 2): InvitationEntry(10, 0, 1.0, 500)})
+    t = _pool_template_tables(
+        pool=frozenset({(-1, 0), (-1, 2)}),
+        language_expiry=1,
+        invitation={(-1, 0): InvitationEntry(10, 0, 1.0, 500), (-1, 2): InvitationEntry(10, 0, 1.0, 500)},
+    )
     timing = TemplateModel(t, 0, 1, 30, "fastest").solve()
     assert (timing.pool, timing.submission) == (2, 13) and timing.retake + t.retake_months <= 2
     assert best_objective([t], 30, "fastest")[1] == timing.objective
@@ -100,10 +148,12 @@ def test_the_validator_finds_results_lapsing_in_the_pool():
     assert validate_plan(result, profile) == []
     steps = result.route.steps
     retake = next(i for i, s in enumerate(steps) if s.kind == "language_retake")
-    late = steps[retake].model_copy(update={"start_month": steps[retake].start_month + 1,
-                                             "end_month": steps[retake].end_month + 1})
-    moved = result.model_copy(update={"route": result.route.model_copy(
-        update={"steps": steps[:retake] + [late] + steps[retake + 1:]})})
+    late = steps[retake].model_copy(
+        update={"start_month": steps[retake].start_month + 1, "end_month": steps[retake].end_month + 1}
+    )
+    moved = result.model_copy(
+        update={"route": result.route.model_copy(update={"steps": steps[:retake] + [late] + steps[retake + 1 :]})}
+    )
     problems = validate_plan(moved, profile)
     assert len(problems) == 1 and "while the Express Entry profile is in the pool" in problems[0]
 
@@ -130,6 +180,7 @@ def _example(name: str):
     from pathlib import Path
 
     from planner import load_profile
+
     return load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / f"{name}.json")
 
 
@@ -173,8 +224,8 @@ def test_each_fee_is_charged_once_and_the_pr_application_pays_ircc():
     """Every template of the examples: the PR application's fees come from the program deciding it."""
     from pathlib import Path
 
-    from planner.planning.search import prepare
     from planner.planning.charges import step_charges
+    from planner.planning.search import prepare
 
     for path in sorted((Path(__file__).resolve().parents[2] / "examples" / "profiles").glob("*.json")):
         _, _, tables, _ = prepare(_example(path.stem), AS_OF, 24, through=-1)

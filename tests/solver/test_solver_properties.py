@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.api import plan
+from planner.facts.profile import parse_profile
 from planner.planning import search
+from planner.planning.charges import LOG_SCALE
 from planner.planning.explain import to_route
 from planner.planning.search import BELOW_MINIMUM_OBJECTIVE, _best_timings, prepare, probability_floor
-from planner.facts.profile import parse_profile
 from planner.planning.solver.model import RouteModel
 from planner.planning.solver.reference import best_objective
-from planner.planning.charges import LOG_SCALE
 from planner.planning.validate import validate_plan
 
 from .strategies import AS_OF, PLAN_DATES, profiles, shifted
@@ -49,7 +49,11 @@ def test_cp_sat_optimum_equals_exhaustive_search(data, objective, as_of):
         assert math.isclose(route.probability, math.exp(-timing.log_cost / LOG_SCALE), rel_tol=0.01, abs_tol=1e-4)
         if timing.retake is not None:  # in hand before the originals expire, unless that could not cover the last step
             t = tables[timing.template_index]
-            missed = [m for m in (timing.pool, timing.nomination, timing.submission) if m is not None and m >= t.language_expiry]
+            missed = [
+                m
+                for m in (timing.pool, timing.nomination, timing.submission)
+                if m is not None and m >= t.language_expiry
+            ]
             covers_last = max(missed) - t.retake_months - t.retake_validity + 1
             assert timing.retake == max(0, covers_last, t.language_expiry - 1 - t.retake_months)
             assert covers_last <= timing.retake and timing.retake + t.retake_months <= min(missed)  # within the model
@@ -72,7 +76,9 @@ def test_every_route_is_valid_against_the_rules(data, objective, as_of):
         assert result.no_route_reasons, "a 'no route' answer must say why"
 
 
-@settings(max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@settings(
+    max_examples=max(50, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
 def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data, objective):
     """plan() evaluates months only as far as its search needs; its routes must be the full-horizon search's.
@@ -91,7 +97,9 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
         found = {tables[t.template_index].template.programs for t in timings}
         relaxed.exclude([i for i, t in enumerate(tables) if t.template.programs in found])
         timings += _best_timings(relaxed, 2 - len(timings))
-    expected = [(tables[t.template_index].template.programs, t.pr, model_primary(tables, t, objective)) for t in timings]
+    expected = [
+        (tables[t.template_index].template.programs, t.pr, model_primary(tables, t, objective)) for t in timings
+    ]
     routes = [result.route, *result.alternatives] if result.found else []
     primary = {"fastest": lambda r: r.expected_months, "probable": lambda r: None, "cheapest": lambda r: r.cost_cad}
     got = [(tuple(r.programs), r.expected_months, primary[objective](r)) for r in routes]
@@ -102,8 +110,9 @@ def test_plan_evaluating_months_as_needed_finds_the_routes_of_a_full_search(data
     assert [r.below_minimum_probability for r in routes] == [rank >= meeting for rank in range(len(routes))]
 
 
-@settings(max_examples=max(50, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(50, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles(), st.sampled_from(["fastest", "probable", "cheapest"]))
 def test_no_route_uses_a_month_after_the_last_useful_one_for_its_pr_month(data, objective):
     """The search evaluates months only up to :func:`last_useful_month` of its depth; that bound must hold

@@ -14,16 +14,14 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.scoring import crs as crs
-
-from planner.scoring import fsw as fsw
 from planner.dates import add_months
-from planner.eligibility.verdicts import cannot_become_eligible, is_eligible
 from planner.eligibility.predicates import Context
-from planner.facts.profile import parse_profile
-from planner.rules.catalogue import catalogue
-from planner.facts.profile import JobOffer
+from planner.eligibility.verdicts import cannot_become_eligible, is_eligible
+from planner.facts.profile import JobOffer, parse_profile
 from planner.facts.timeline import Move, Unchanging, canadian_job_for, project, unchanging, with_retakes
+from planner.rules.catalogue import catalogue
+from planner.scoring import crs as crs
+from planner.scoring import fsw as fsw
 
 from .strategies import profiles
 
@@ -46,11 +44,16 @@ def test_values_between_lists_every_version_in_force_in_the_window():
     assert stem.values_between(date(2020, 1, 1), date(2020, 2, 1)) == [None]
 
 
-def person(occupations=("21231",), languages=("en",), offer=None, citizenships=("IN",), levels=(10, 10, 10, 10)
-           ) -> Unchanging:
-    return Unchanging(occupations=frozenset(occupations), test_languages=frozenset(languages), job_offer=offer,
-                      citizenships=frozenset(citizenships),
-                      language_levels=frozenset((language, tuple(levels)) for language in languages))
+def person(
+    occupations=("21231",), languages=("en",), offer=None, citizenships=("IN",), levels=(10, 10, 10, 10)
+) -> Unchanging:
+    return Unchanging(
+        occupations=frozenset(occupations),
+        test_languages=frozenset(languages),
+        job_offer=offer,
+        citizenships=frozenset(citizenships),
+        language_levels=frozenset((language, tuple(levels)) for language in languages),
+    )
 
 
 def test_a_category_without_the_persons_occupation_is_hopeless():
@@ -89,9 +92,16 @@ def test_french_results_below_the_category_minimum_rule_it_out_for_the_whole_pla
     tef = next(t for t in profile.language_tests if t.test == "tef_canada")
     assert min(convert(tef, AS_OF).levels.values()) < 7
     assert cannot_become_eligible(catalogue().get(FRENCH), unchanging(profile, AS_OF, end), AS_OF, end)
-    stronger = profile.model_copy(update={"language_tests": [
-        t.model_copy(update={"listening": 600, "reading": 600, "writing": 600, "speaking": 600}) if t is tef else t
-        for t in profile.language_tests]})
+    stronger = profile.model_copy(
+        update={
+            "language_tests": [
+                t.model_copy(update={"listening": 600, "reading": 600, "writing": 600, "speaking": 600})
+                if t is tef
+                else t
+                for t in profile.language_tests
+            ]
+        }
+    )
     assert not cannot_become_eligible(catalogue().get(FRENCH), unchanging(stronger, AS_OF, end), AS_OF, end)
 
 
@@ -101,8 +111,9 @@ def test_the_military_category_is_never_met_by_what_a_profile_records():
     software = JobOffer(noc="21231", province="ON", annual_salary_cad=120000, permanent=True)
     assert cannot_become_eligible(military, person(offer=None), AS_OF, end)
     assert cannot_become_eligible(military, person(offer=software), AS_OF, end)
-    assert cannot_become_eligible(military, person(occupations=["40042"], offer=software.model_copy(
-        update={"noc": "40042"})), AS_OF, end)
+    assert cannot_become_eligible(
+        military, person(occupations=["40042"], offer=software.model_copy(update={"noc": "40042"})), AS_OF, end
+    )
     # Before the category existed (2026-02-18) its manual check did not apply every day, so nothing is proved then.
     assert not cannot_become_eligible(catalogue().get(CUSMA), person(citizenships=["US"]), AS_OF, end)
 
@@ -113,8 +124,9 @@ def test_cusma_is_hopeless_for_citizens_of_other_countries():
     assert not cannot_become_eligible(cusma, person(citizenships=["IN", "MX"]), AS_OF, end)
 
 
-@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles(), st.integers(0, 12))
 def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
     """The shortcut agrees with evaluating each month along a route, moved to Canada or not, tests retaken."""
@@ -123,7 +135,9 @@ def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
     end = add_months(AS_OF, 48)
     hopeless = [p for p in cat.programs if cannot_become_eligible(p, unchanging(profile, AS_OF, end), AS_OF, end)]
     job = canadian_job_for(profile, AS_OF)
-    moves = [None] + ([Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3])] if job else [])
+    moves = [None] + (
+        [Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3])] if job else []
+    )
     for move in moves:
         for month in range(0, 49, 4):
             on = add_months(AS_OF, month)
@@ -133,8 +147,9 @@ def test_hopeless_programs_are_never_met_in_any_month(data, arrival):
                 assert not is_eligible(program, ctx), (program.id, month, move)
 
 
-@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles(), st.integers(0, 12), st.booleans())
 def test_equal_score_keys_mean_equal_scores(data, arrival, nominated):
     """score_key is what the planner caches CRS and FSW scores by: two months with one key must score the same.
@@ -156,11 +171,15 @@ def test_equal_score_keys_mean_equal_scores(data, arrival, nominated):
             plain = project(profile, AS_OF, month, move)
             assert crs.nominated_key(crs.score_key(plain, on)) == crs.score_key(projected, on), month
         grid = fsw.score(projected, on)
-        assert fsw_scores.setdefault(fsw.score_key(projected, on), (grid.total, grid.passes)) == (grid.total, grid.passes), month
+        assert fsw_scores.setdefault(fsw.score_key(projected, on), (grid.total, grid.passes)) == (
+            grid.total,
+            grid.passes,
+        ), month
 
 
-@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles(), st.integers(0, 12), st.booleans())
 def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(data, arrival, moves):
     """The bound the search skips templates by: before it, every month fails the program (exact, not a guess).
@@ -172,16 +191,30 @@ def test_no_program_needing_canadian_work_is_met_before_its_earliest_work_month(
     from planner.planning.states import States
 
     # Top language results, so an experience-and-language requirement fails only for its work.
-    data = {**data, "language_tests": [{"test": "ielts_general", "date": "2026-11-01", "listening": 9.0,
-                                        "reading": 9.0, "writing": 9.0, "speaking": 9.0}]}
+    data = {
+        **data,
+        "language_tests": [
+            {
+                "test": "ielts_general",
+                "date": "2026-11-01",
+                "listening": 9.0,
+                "reading": 9.0,
+                "writing": 9.0,
+                "speaking": 9.0,
+            }
+        ],
+    }
     profile = parse_profile(data)
     cat = catalogue()
     horizon = 36
     states = States(profile, AS_OF, cat, horizon)
     job = canadian_job_for(profile, AS_OF)
-    move = Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3]) if moves and job else None
-    needing_work = [p for p in cat.programs
-                    if any(r.kind in ("work_experience", "experience_language") for r in p.requirements)]
+    move = (
+        Move("temporary.cusma.professional", "cusma_worker", arrival, *job[:3], None, job[3]) if moves and job else None
+    )
+    needing_work = [
+        p for p in cat.programs if any(r.kind in ("work_experience", "experience_language") for r in p.requirements)
+    ]
     for program in needing_work:
         earliest = states.earliest_work_month(program, move.arrival_month if move else None)
         for month in range(0, min(earliest, horizon + 1)):
@@ -207,8 +240,9 @@ def test_the_earliest_work_month_of_cec_after_moving_is_a_year_on():
     assert states.earliest_work_month(cec, None) == 61  # never moving, never in Canada: past the horizon
 
 
-@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles())
 def test_a_template_whose_invitation_is_impossible_has_no_invitation_in_any_month(data):
     """The search skips such templates unevaluated; evaluated in full, they hold no invitation entry."""
@@ -228,13 +262,17 @@ def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_i
     from planner.api import plan
     from planner.planning.search import prepare
 
-    no_offer = load_profile(Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json")
+    no_offer = load_profile(
+        Path(__file__).resolve().parents[2] / "examples" / "profiles" / "indian-developer-no-offer.json"
+    )
     # With a permanent Calgary offer, Alberta's Express Entry-linked tech pathway is on some templates.
-    profile = no_offer.model_copy(update={"job_offer": JobOffer(noc="21232", province="AB", annual_salary_cad=110000,
-                                                                permanent=True)})
+    profile = no_offer.model_copy(
+        update={"job_offer": JobOffer(noc="21232", province="AB", annual_salary_cad=110000, permanent=True)}
+    )
     _, _, tables, _ = prepare(profile, AS_OF, 60, through=-1)
-    fsw_alone = next(t for t in tables if t.template.programs[0] == "federal.express_entry.fsw"
-                     and t.template.nomination is None)
+    fsw_alone = next(
+        t for t in tables if t.template.programs[0] == "federal.express_entry.fsw" and t.template.nomination is None
+    )
     assert fsw_alone.invitation_impossible
     with_nomination = [t for t in tables if t.template.nomination is not None and t.template.invitation is not None]
     assert with_nomination and not any(t.invitation_impossible for t in with_nomination)  # provincial rounds happen
@@ -242,8 +280,9 @@ def test_no_federal_skilled_worker_round_for_two_years_makes_an_fsw_invitation_i
     assert any("Federal Skilled Worker" in r and "no invitation is possible at any CRS" in r for r in reasons), reasons
 
 
-@settings(max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
+@settings(
+    max_examples=max(40, EXAMPLES // 10), deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 @given(profiles())
 def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invitation(data):
     """Months skipped before the pool program can be met, or where it is not met, hold nothing a route could use.
@@ -265,8 +304,15 @@ def test_a_template_waiting_from_its_pool_month_loses_no_pool_month_nor_its_invi
             for month in range(max(arrival, 0), horizon + 1):
                 met = states.eligible(table.template.pool.program, move, month)
                 assert ((arrival, month) in table.pool) == met, (table.template.programs, arrival, month)
-                direct = StepTables(template=table.template, arrivals=table.arrivals, moves=table.moves,
-                                    as_of=AS_OF, horizon=horizon, decision=table.decision, prep_months=table.prep_months)
+                direct = StepTables(
+                    template=table.template,
+                    arrivals=table.arrivals,
+                    moves=table.moves,
+                    as_of=AS_OF,
+                    horizon=horizon,
+                    decision=table.decision,
+                    prep_months=table.prep_months,
+                )
                 entry = invitation_entry(direct, states, move, month, horizon)
                 expected = entry[0] if met and entry is not None else None
                 assert table.invitation.get((arrival, month)) == expected, (table.template.programs, arrival, month)

@@ -12,11 +12,11 @@ that is broken (that file's ERROR says why).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Callable
 
 from pydantic import BaseModel
 
@@ -44,30 +44,40 @@ def _schemas() -> list[tuple[str, Callable[[Path], object]]]:
 
     Each pattern but :data:`PROGRAM_FILES` is a file's exact path.
     """
-    from planner.scoring.crs import AdditionalFile, CoreFile, SpouseFile, TransferabilityFile
-    from planner.facts.derived import WorkExperienceRules
-    from planner.scoring.fsw import FswGridFile
-    from planner.facts.language import TEST_NAMES, LanguageTestFile, ValidityFile
-    from planner.rules.noc import NocFile
     from planner.eligibility.predicates import ProofOfFundsFile
-    from planner.rules.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile, WorkPermitProcessingFile
-    from planner.rules.catalogue import ProgramFile, StatusesFile
+    from planner.facts.derived import WorkExperienceRules
+    from planner.facts.language import TEST_NAMES, LanguageTestFile, ValidityFile
     from planner.rounds.history import read_history_file, read_names
+    from planner.rules.catalogue import ProgramFile, StatusesFile
     from planner.rules.draws import ProvincialDrawsFile
+    from planner.rules.noc import NocFile
+    from planner.rules.process import ExpressEntryProcessFile, PlanningFile, PrProcessingFile, WorkPermitProcessingFile
     from planner.rules.status import StatusRulesFile
+    from planner.scoring.crs import AdditionalFile, CoreFile, SpouseFile, TransferabilityFile
+    from planner.scoring.fsw import FswGridFile
 
     def schema(model):
         return lambda path: validate(read_yaml(path), model, path)
 
     models = {
-        "crs/core.yaml": CoreFile, "crs/spouse.yaml": SpouseFile, "crs/transferability.yaml": TransferabilityFile,
-        "crs/additional.yaml": AdditionalFile, "language/validity.yaml": ValidityFile,
+        "crs/core.yaml": CoreFile,
+        "crs/spouse.yaml": SpouseFile,
+        "crs/transferability.yaml": TransferabilityFile,
+        "crs/additional.yaml": AdditionalFile,
+        "language/validity.yaml": ValidityFile,
         **{f"language/{test}.yaml": LanguageTestFile for test in TEST_NAMES},
-        "federal/work_experience.yaml": WorkExperienceRules, "federal/fsw_grid.yaml": FswGridFile,
-        "federal/proof_of_funds.yaml": ProofOfFundsFile, "federal/express_entry.yaml": ExpressEntryProcessFile,
-        "federal/pr_processing.yaml": PrProcessingFile, "federal/work_permit_processing.yaml": WorkPermitProcessingFile,
-        "federal/status.yaml": StatusRulesFile, "noc/noc2021.yaml": NocFile, "graph/statuses.yaml": StatusesFile,
-        "rounds/provincial_draws.yaml": ProvincialDrawsFile, "planning.yaml": PlanningFile, PROGRAM_FILES: ProgramFile,
+        "federal/work_experience.yaml": WorkExperienceRules,
+        "federal/fsw_grid.yaml": FswGridFile,
+        "federal/proof_of_funds.yaml": ProofOfFundsFile,
+        "federal/express_entry.yaml": ExpressEntryProcessFile,
+        "federal/pr_processing.yaml": PrProcessingFile,
+        "federal/work_permit_processing.yaml": WorkPermitProcessingFile,
+        "federal/status.yaml": StatusRulesFile,
+        "noc/noc2021.yaml": NocFile,
+        "graph/statuses.yaml": StatusesFile,
+        "rounds/provincial_draws.yaml": ProvincialDrawsFile,
+        "planning.yaml": PlanningFile,
+        PROGRAM_FILES: ProgramFile,
     }
     pairs = [(pattern, schema(model)) for pattern, model in models.items()]
     pairs.append(("rounds/history.yaml", read_history_file))
@@ -101,8 +111,11 @@ def _check_one(root: Path, name: str, manifest: Manifest | None, present: set[st
     """Return what loading ``models/<name>`` gave (None for a document), or the InputError it raised
     (:class:`Unchecked` when it cannot be checked: without a manifest, a file no schema reads may be a document)."""
     if name not in present:
-        why = "listed in models/manifest.yaml but missing" if manifest and name in {*manifest.files, *manifest.documents} \
+        why = (
+            "listed in models/manifest.yaml but missing"
+            if manifest and name in {*manifest.files, *manifest.documents}
             else "missing, and the planner reads it"
+        )
         return _file_error(root, name, why, "restore it from the repository")
     if manifest is not None and name in manifest.documents:
         return None
@@ -128,8 +141,13 @@ def _cross_file_errors(root: Path, results: dict[str, object]) -> list[InputErro
         return found if isinstance(found, BaseModel) else None  # not an error, a document or unchecked
 
     programs = {root / name: loaded(name) for name in results if fnmatchcase(name, PROGRAM_FILES) and loaded(name)}
-    found: list[InputError] = catalogue_problems(root, programs, loaded("graph/statuses.yaml"),
-                                                 loaded("rounds/provincial_draws.yaml"), loaded("federal/status.yaml"))
+    found: list[InputError] = catalogue_problems(
+        root,
+        programs,
+        loaded("graph/statuses.yaml"),
+        loaded("rounds/provincial_draws.yaml"),
+        loaded("federal/status.yaml"),
+    )
     try:
         load_catalogue(RuleBook(root))  # whatever else the planner would trip on when it loads the catalogue
     except InputError as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
 
 import click
 
@@ -53,8 +52,9 @@ def cli():
 @JSON
 def crs(profile, as_of, as_json):
     """Show the CRS score of PROFILE, line by line, each line citing its rule."""
-    from planner.scoring import crs as crs_module
     from planner.output import text as render
+    from planner.scoring import crs as crs_module
+
     person, as_of = load_profile_arg(profile, as_of)
     result = crs_module.score(person, as_of)
     if as_json:
@@ -71,13 +71,18 @@ def crs(profile, as_of, as_json):
 @click.option("--program", "programs", multiple=True, help="Program id or alias (repeatable; default: FSW, CEC, FST).")
 def eligibility(profile, as_of, as_json, programs):
     """Show which Express Entry programs PROFILE is eligible for, requirement by requirement."""
-    from planner.output import text as render
     from planner.eligibility.verdicts import evaluate_many
+    from planner.output import text as render
+
     person, as_of = load_profile_arg(profile, as_of)
     results = evaluate_many(person, as_of, list(programs) or None)
     if as_json:
-        click.echo(json.dumps({"as_of": as_of.isoformat(), "programs": [r.to_json() for r in results],
-                               "stamp": stamp_json()}, indent=2))
+        click.echo(
+            json.dumps(
+                {"as_of": as_of.isoformat(), "programs": [r.to_json() for r in results], "stamp": stamp_json()},
+                indent=2,
+            )
+        )
     else:
         render.print_eligibility(results, person, as_of)
         print_stamp()
@@ -87,6 +92,7 @@ def eligibility(profile, as_of, as_json, programs):
 def schema():
     """Print the JSON Schema of the profile."""
     from planner.facts.profile import Profile
+
     click.echo(json.dumps(Profile.model_json_schema(), indent=2))
 
 
@@ -96,6 +102,7 @@ def schema():
 def check_models(as_of, max_age_months):
     """Load every file under models/ strictly and report stale last_verified dates."""
     from planner.cli.check_models import check_all
+
     as_of = as_of or today()
     report = check_all(as_of, max_age_months)
     for line in report.lines:

@@ -14,10 +14,18 @@ import click
 from planner.cli.params import AS_OF, JSON, load_profile_arg, today, warn_if_rounds_stale
 from planner.errors import EXIT_NO_ROUTE, InputError
 
-OBJECTIVE = click.option("--objective", type=click.Choice(["fastest", "probable", "cheapest"]), default=None,
-                         help="What to optimise (default: the profile's preference, else fastest).")
-HORIZON = click.option("--horizon", type=click.IntRange(1, 240), default=None,
-                       help="Months to plan over (default: the profile's horizon_months, else 60).")
+OBJECTIVE = click.option(
+    "--objective",
+    type=click.Choice(["fastest", "probable", "cheapest"]),
+    default=None,
+    help="What to optimise (default: the profile's preference, else fastest).",
+)
+HORIZON = click.option(
+    "--horizon",
+    type=click.IntRange(1, 240),
+    default=None,
+    help="Months to plan over (default: the profile's horizon_months, else 60).",
+)
 
 
 @click.command()
@@ -31,6 +39,7 @@ def route(profile, objective, as_of, horizon, as_json, as_markdown):
     """Plan the best route to permanent residence for PROFILE (exit 1 when there is none)."""
     from planner.api import plan
     from planner.output import routes as render_routes
+
     person, as_of = load_profile_arg(profile, as_of)
     warn_if_rounds_stale(as_of)
     result = plan(person, objective=objective, as_of=as_of, horizon=horizon)
@@ -49,16 +58,18 @@ def route(profile, objective, as_of, horizon, as_json, as_markdown):
 @OBJECTIVE
 @AS_OF
 @HORIZON
-@click.option("-k", "count", type=click.IntRange(1, 10), default=5, show_default=True, help="How many routes to compare.")
+@click.option(
+    "-k", "count", type=click.IntRange(1, 10), default=5, show_default=True, help="How many routes to compare."
+)
 @JSON
 def compare(profile, objective, as_of, horizon, count, as_json):
     """Compare the k best genuinely different routes for PROFILE side by side."""
     from planner.api import plan
     from planner.output import routes as render_routes
+
     person, as_of = load_profile_arg(profile, as_of)
     warn_if_rounds_stale(as_of)
-    result = plan(person, objective=objective, as_of=as_of,
-                  horizon=horizon, alternatives=count - 1)
+    result = plan(person, objective=objective, as_of=as_of, horizon=horizon, alternatives=count - 1)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
@@ -97,29 +108,49 @@ def _processing_text(program, on) -> str:
 def programs(as_of, as_json):
     """List every program in models/: id, label, kind, open dates, processing time and sources."""
     from planner.rules.catalogue import catalogue
+
     as_of = as_of or today()
-    rows = [{"id": p.id, "label": p.label, "kind": p.kind, "open": _open_text(p), "open_on_date": p.is_open(as_of),
-             "processing": _processing_text(p, as_of), "sources": [r.href for r in p.references]}
-            for p in catalogue().programs]
+    rows = [
+        {
+            "id": p.id,
+            "label": p.label,
+            "kind": p.kind,
+            "open": _open_text(p),
+            "open_on_date": p.is_open(as_of),
+            "processing": _processing_text(p, as_of),
+            "sources": [r.href for r in p.references],
+        }
+        for p in catalogue().programs
+    ]
     if as_json:
         click.echo(json.dumps({"as_of": as_of.isoformat(), "programs": rows}, indent=2))
     else:
         from planner.output import routes as render_routes
+
         render_routes.print_programs(rows)
 
 
 @click.command()
-@click.option("--profile", "profile_path", type=click.Path(), default=None,
-              help="Prune the graph for this profile (ruled-out options shown faded with reasons).")
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(),
+    default=None,
+    help="Prune the graph for this profile (ruled-out options shown faded with reasons).",
+)
 @AS_OF
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json", "png", "svg"]), default="mermaid",
-              show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="File to write (required for png/svg).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot", "json", "png", "svg"]), default="mermaid", show_default=True
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), default=None, help="File to write (required for png/svg)."
+)
 def graph(profile_path, as_of, fmt, output):
     """Show the pathway graph (statuses and transitions), optionally for one profile."""
     from planner.output import routes as render_routes
     from planner.planning.graph import build_graph, prune_for_profile
     from planner.rules.catalogue import catalogue
+
     cat = catalogue()
     as_of = as_of or today()
     G, excluded = build_graph(cat, as_of), []
@@ -134,7 +165,9 @@ def graph(profile_path, as_of, fmt, output):
         render_routes.graph_image(G, output, excluded, fmt)
         click.echo(f"wrote {output}")
         return
-    text = {"mermaid": render_routes.graph_mermaid, "dot": render_routes.graph_dot, "json": render_routes.graph_json}[fmt](G, excluded)
+    text = {"mermaid": render_routes.graph_mermaid, "dot": render_routes.graph_dot, "json": render_routes.graph_json}[
+        fmt
+    ](G, excluded)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from planner.facts import derived as facts
-
 from planner.eligibility.predicates import LANGUAGES_OF, PREDICATES, Context, experience_query, offer_never_meets
-from planner.facts.profile import ABILITIES, Profile
+from planner.facts import derived as facts
+from planner.facts.profile import Profile
+from planner.rules.vocabulary import ABILITIES
+from planner.facts.timeline import Unchanging
 from planner.rules.catalogue import Catalogue, ProgramFile, catalogue
 from planner.rules.schema import Certainty, Reference
-from planner.facts.timeline import Unchanging
 
 
 class Verdict(BaseModel):
@@ -68,12 +68,21 @@ def _open_verdict(program: ProgramFile, path: str, as_of: date) -> Verdict:
         value = f"open since {found.effective}"
     else:
         value = f"closed since {found.effective}"
-    return Verdict(requirement="program_open", kind="program_open", label=f"{program.label} accepts applications",
-                   met=is_open, value=value, threshold=f"open on {as_of}",
-                   fix=None if is_open else "this program does not accept applications on this date",
-                   as_of=as_of, effective=found.effective if found else None, rule=f"models/{path}#open",
-                   references=found.references if found else list(program.open.references),
-                   certainty=found.certainty if found else "confirmed", doubt=found.doubt if found else None)
+    return Verdict(
+        requirement="program_open",
+        kind="program_open",
+        label=f"{program.label} accepts applications",
+        met=is_open,
+        value=value,
+        threshold=f"open on {as_of}",
+        fix=None if is_open else "this program does not accept applications on this date",
+        as_of=as_of,
+        effective=found.effective if found else None,
+        rule=f"models/{path}#open",
+        references=found.references if found else list(program.open.references),
+        certainty=found.certainty if found else "confirmed",
+        doubt=found.doubt if found else None,
+    )
 
 
 def requirement_kinds(requirement) -> frozenset[str]:
@@ -86,8 +95,15 @@ def requirement_kinds(requirement) -> frozenset[str]:
     return frozenset(option.kind for version in requirement.values.values() for option in version.value.options)
 
 
-def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Context | None = None,
-             cat: Catalogue | None = None, kinds: frozenset[str] | None = None) -> ProgramEligibility:
+def evaluate(
+    program: ProgramFile,
+    profile: Profile,
+    as_of: date,
+    *,
+    ctx: Context | None = None,
+    cat: Catalogue | None = None,
+    kinds: frozenset[str] | None = None,
+) -> ProgramEligibility:
     """Evaluate every requirement of ``program`` for ``profile`` on ``as_of`` (only those of ``kinds``, if given)."""
     cat = cat or catalogue()
     ctx = ctx or Context(profile, as_of)
@@ -100,13 +116,31 @@ def evaluate(program: ProgramFile, profile: Profile, as_of: date, *, ctx: Contex
         if found is None or found.value is None:
             continue  # the requirement does not apply on this date (see requirements._Requirement)
         outcome = PREDICATES[requirement.kind](found.value, ctx)
-        verdicts.append(Verdict(requirement=requirement.id, kind=requirement.kind, label=requirement.label,
-                                met=outcome.met, value=outcome.value, threshold=outcome.threshold,
-                                fix=None if outcome.met else outcome.fix, as_of=as_of, effective=found.effective,
-                                rule=f"models/{path}#{requirement.id}", references=found.references,
-                                certainty=found.certainty, doubt=found.doubt))
-    return ProgramEligibility(program=program.id, label=program.label, kind=program.kind, as_of=as_of,
-                              eligible=all(v.met for v in verdicts), verdicts=verdicts)
+        verdicts.append(
+            Verdict(
+                requirement=requirement.id,
+                kind=requirement.kind,
+                label=requirement.label,
+                met=outcome.met,
+                value=outcome.value,
+                threshold=outcome.threshold,
+                fix=None if outcome.met else outcome.fix,
+                as_of=as_of,
+                effective=found.effective,
+                rule=f"models/{path}#{requirement.id}",
+                references=found.references,
+                certainty=found.certainty,
+                doubt=found.doubt,
+            )
+        )
+    return ProgramEligibility(
+        program=program.id,
+        label=program.label,
+        kind=program.kind,
+        as_of=as_of,
+        eligible=all(v.met for v in verdicts),
+        verdicts=verdicts,
+    )
 
 
 def is_eligible(program: ProgramFile, ctx: Context, kinds: frozenset[str] | None = None) -> bool:
@@ -142,14 +176,16 @@ def cannot_become_eligible(program: ProgramFile, person: Unchanging, start: date
         return True
     for requirement in program.requirements:
         never = _NEVER_MET.get(requirement.kind)
-        if never is not None and all(params is not None and never(params, person)
-                                     for params in requirement.values_between(start, end)):
+        if never is not None and all(
+            params is not None and never(params, person) for params in requirement.values_between(start, end)
+        ):
             return True
     return False
 
 
-def earliest_canadian_work_date(program: ProgramFile, profile: Profile, as_of: date, end: date,
-                                accrual_from: date | None) -> date | None:
+def earliest_canadian_work_date(
+    program: ProgramFile, profile: Profile, as_of: date, end: date, accrual_from: date | None
+) -> date | None:
     """A lower bound on the first day ``program``'s requirements of work in Canada can be met; None if never by ``end``.
 
     An exact bound, not an estimate: counted hours in any window ending on a day D are at
@@ -176,9 +212,13 @@ def earliest_canadian_work_date(program: ProgramFile, profile: Profile, as_of: d
             if work.where != "canada":
                 soonest = as_of
                 break
-            teer_sets = [option.teers for option in params.options] if requirement.kind == "experience_language" else [None]
-            have = max(facts.counted_units(profile.work_history, as_of, experience_query(work, teers=teers))
-                       for teers in teer_sets)
+            teer_sets = (
+                [option.teers for option in params.options] if requirement.kind == "experience_language" else [None]
+            )
+            have = max(
+                facts.counted_units(profile.work_history, as_of, experience_query(work, teers=teers))
+                for teers in teer_sets
+            )
             missing = per_year * work.min_months * facts.UNITS_PER_HOUR // 12 - have
             if missing <= 0:
                 soonest = as_of
@@ -194,22 +234,27 @@ def earliest_canadian_work_date(program: ProgramFile, profile: Profile, as_of: d
 
 
 def _work_never_met(params, person: Unchanging) -> bool:
-    return params.min_months > 0 and not any(experience_query(params).occupation_matches(code)
-                                             for code in person.occupations)
+    return params.min_months > 0 and not any(
+        experience_query(params).occupation_matches(code) for code in person.occupations
+    )
 
 
 def _language_never_met(params, person: Unchanging) -> bool:
     """No result in an accepted language, or none whose levels could ever reach every minimum (same scores on a retake)."""
     wanted = LANGUAGES_OF[params.language]
     minimums = [(ABILITIES.index(ability), level) for ability, level in params.min_clb.items()]
-    return not any(language in wanted and all(levels[i] >= level for i, level in minimums)
-                   for language, levels in person.language_levels)
+    return not any(
+        language in wanted and all(levels[i] >= level for i, level in minimums)
+        for language, levels in person.language_levels
+    )
 
 
 def _any_of_never_met(params, person: Unchanging) -> bool:
     """Every option fails on every date for what no route changes."""
-    return all(_NEVER_MET.get(option.kind) is not None and _NEVER_MET[option.kind](option.params, person)
-               for option in params.options)
+    return all(
+        _NEVER_MET.get(option.kind) is not None and _NEVER_MET[option.kind](option.params, person)
+        for option in params.options
+    )
 
 
 _NEVER_MET = {
@@ -227,6 +272,7 @@ def evaluate_many(profile: Profile, as_of: date, program_ids: list[str] | None =
     """Evaluate several programs (all permanent federal ones by default), sharing derived facts."""
     cat = catalogue()
     ctx = Context(profile, as_of)
-    programs = [cat.get(pid) for pid in program_ids] if program_ids else \
-        [p for p in cat.programs if p.kind == "express_entry"]
+    programs = (
+        [cat.get(pid) for pid in program_ids] if program_ids else [p for p in cat.programs if p.kind == "express_entry"]
+    )
     return [evaluate(p, profile, as_of, ctx=ctx, cat=cat) for p in programs]

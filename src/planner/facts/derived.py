@@ -11,22 +11,30 @@ shorten the year); part-time is pro-rated.  Both numbers live in
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
-from typing import Iterable, Literal, Optional
 
-from planner.rules import noc as noc
-from planner.memo import active_memory, per_scope
 from planner.dates import add_years
 from planner.facts.profile import Education, Profile, Work
+from planner.memo import active_memory, per_scope
+from planner.rules import noc as noc
 from planner.rules.book import rule_file
 from planner.rules.schema import Dated, ModelFile
 from planner.rules.vocabulary import EducationTier, Where
 
-TIER_ORDER: tuple[EducationTier, ...] = ("less_than_secondary", "secondary", "one_year", "two_year",
-                                         "bachelor_or_three_year", "two_or_more", "master_or_professional", "doctoral")
+TIER_ORDER: tuple[EducationTier, ...] = (
+    "less_than_secondary",
+    "secondary",
+    "one_year",
+    "two_year",
+    "bachelor_or_three_year",
+    "two_or_more",
+    "master_or_professional",
+    "doctoral",
+)
 TIER_LABELS: dict[str, str] = {
     "less_than_secondary": "less than secondary school",
     "secondary": "secondary diploma",
@@ -47,7 +55,7 @@ class WorkExperienceRules(ModelFile):
     max_hours_per_week: Dated[int]
     skilled_teers: Dated[list[int]]
     full_time_hours_per_week: Dated[int]
-    arranged_employment_min_months: Dated[Optional[int]]
+    arranged_employment_min_months: Dated[int | None]
 
 
 def work_rules() -> WorkExperienceRules:
@@ -76,8 +84,19 @@ class ExperienceQuery:
         try:
             return self._hash  # type: ignore[has-type]
         except AttributeError:
-            found = hash((self.where, self.within_years, self.teers, self.nocs, self.noc_prefixes, self.provinces,
-                          self.exclude_self_employed, self.exclude_full_time_student, self.require_authorized))
+            found = hash(
+                (
+                    self.where,
+                    self.within_years,
+                    self.teers,
+                    self.nocs,
+                    self.noc_prefixes,
+                    self.provinces,
+                    self.exclude_self_employed,
+                    self.exclude_full_time_student,
+                    self.require_authorized,
+                )
+            )
             object.__setattr__(self, "_hash", found)
             return found
 
@@ -110,15 +129,25 @@ class ExperienceQuery:
         return True
 
 
-
 @lru_cache(maxsize=256)
-def shared_query(where: Where, within_years: int, teers: tuple[int, ...] | None = None, *,
-                 exclude_self_employed: bool = False, exclude_full_time_student: bool = False,
-                 require_authorized: bool = False) -> ExperienceQuery:
+def shared_query(
+    where: Where,
+    within_years: int,
+    teers: tuple[int, ...] | None = None,
+    *,
+    exclude_self_employed: bool = False,
+    exclude_full_time_student: bool = False,
+    require_authorized: bool = False,
+) -> ExperienceQuery:
     """The one :class:`ExperienceQuery` for these values: scores ask for the same few queries every month."""
-    return ExperienceQuery(where=where, within_years=within_years, teers=None if teers is None else frozenset(teers),
-                           exclude_self_employed=exclude_self_employed,
-                           exclude_full_time_student=exclude_full_time_student, require_authorized=require_authorized)
+    return ExperienceQuery(
+        where=where,
+        within_years=within_years,
+        teers=None if teers is None else frozenset(teers),
+        exclude_self_employed=exclude_self_employed,
+        exclude_full_time_student=exclude_full_time_student,
+        require_authorized=require_authorized,
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -272,6 +301,7 @@ def most_hours_in_one_occupation(jobs: Iterable[Work], on: date, query: Experien
 
 # --- education --------------------------------------------------------------------------
 
+
 def recognised_credentials(education: Iterable[Education], on: date) -> list[Education]:
     """Credentials that count on ``on``: completed by then, and Canadian or with an ECA."""
     return [e for e in education if e.completed <= on and (e.canadian or e.eca)]
@@ -322,6 +352,7 @@ def tier_at_least(tier: EducationTier, minimum: EducationTier) -> bool:
 
 # --- where the person would live -------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Intent:
     """The provinces a person would live in, and the profile fields that say so (empty: nothing says)."""
@@ -361,6 +392,7 @@ def intended_provinces(profile: Profile) -> Intent:
 
 # --- job offer --------------------------------------------------------------------------
 
+
 def qualifying_job_offer(profile: Profile, on: date) -> tuple[bool, str]:
     """Whether the job offer is 'arranged employment' (FSW grid, CRS before 2025-03-25), and why.
 
@@ -377,10 +409,13 @@ def qualifying_job_offer(profile: Profile, on: date) -> tuple[bool, str]:
     long_enough = offer.permanent or (min_months is not None and (offer.duration_months or 0) >= min_months)
     working_there = profile.status_in_canada.status == "worker" and any(
         job.in_canada and job.end is None and offer.employer is not None and job.employer == offer.employer
-        for job in profile.work_history)
+        for job in profile.work_history
+    )
     if offer.full_time and skilled and long_enough and (offer.lmia or working_there):
         basis = "LMIA-supported" if offer.lmia else "from the employer you work for in Canada"
         return True, f"qualifying job offer (NOC {offer.noc}, {basis})"
     length = "permanent" if min_months is None else f"permanent or {min_months}+ months"
-    return False, ("job offer does not qualify as arranged employment: it must be full-time, skilled (TEER 0-3), "
-                   f"{length}, and LMIA-supported or from the employer you already work for in Canada")
+    return False, (
+        "job offer does not qualify as arranged employment: it must be full-time, skilled (TEER 0-3), "
+        f"{length}, and LMIA-supported or from the employer you already work for in Canada"
+    )

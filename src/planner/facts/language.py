@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from planner.dates import add_years
 from planner.errors import ProfileError
+from planner.facts.profile import LanguageTest, TestName
+from planner.rules.vocabulary import ABILITIES, Ability
 from planner.memo import per_scope
-from planner.facts.profile import ABILITIES, Ability, LanguageTest, TestName
 from planner.rules.book import rule_file
 from planner.rules.schema import Amount, Count, Dated, InForce, ModelFile, Strict
 
@@ -124,8 +124,15 @@ class LanguageResult:
         if self.levels is None:
             return f"{label} {self.test.date}: {self.problem}"
         levels = " ".join(f"{a[0].upper()}{self.levels[a]}" for a in ABILITIES)
-        state = (" (expired)" if self.expired else f" ({self.problem})" if self.problem
-                 else "" if self.accepted else " (not accepted on this date)")
+        state = (
+            " (expired)"
+            if self.expired
+            else f" ({self.problem})"
+            if self.problem
+            else ""
+            if self.accepted
+            else " (not accepted on this date)"
+        )
         return f"{label} {self.test.date}: {system} {levels}{state}"
 
 
@@ -167,10 +174,19 @@ def convert(test: LanguageTest, as_of: date) -> LanguageResult:
     table = rules.table.entry(table_date)
     if table is None:
         first = next(iter(rules.table.values))
-        return LanguageResult(test, rules.language, None, until, expired, accepted, None,
-                              problem=f"no conversion table in models/ for tests taken before {first}")
-    return LanguageResult(test, rules.language, _levels(test, table.effective), until, expired, accepted, table,
-                          problem=problem)
+        return LanguageResult(
+            test,
+            rules.language,
+            None,
+            until,
+            expired,
+            accepted,
+            None,
+            problem=f"no conversion table in models/ for tests taken before {first}",
+        )
+    return LanguageResult(
+        test, rules.language, _levels(test, table.effective), until, expired, accepted, table, problem=problem
+    )
 
 
 @per_scope
@@ -189,14 +205,20 @@ def possible_levels(test: LanguageTest, start: date, end: date) -> set[tuple[int
     """
     rules = test_rules(test.test)
     tables = rules.table.values_between(min(test.date, start), end)
-    return {tuple(level_for(test.score(ability), ability, table) for ability in ABILITIES)
-            for table in tables if table is not None}
+    return {
+        tuple(level_for(test.score(ability), ability, table) for ability in ABILITIES)
+        for table in tables
+        if table is not None
+    }
 
 
 def usable_levels(tests, as_of: date) -> tuple:
     """The usable results among ``tests`` on ``as_of`` as (test, language, levels): all a score reads of them."""
-    return tuple((r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))
-                 for r in (convert(t, as_of) for t in tests) if r.usable)
+    return tuple(
+        (r.test.test, r.language, tuple(r.levels[a] for a in ABILITIES))
+        for r in (convert(t, as_of) for t in tests)
+        if r.usable
+    )
 
 
 def check_scores(test: LanguageTest, source: str, field: str) -> None:
@@ -208,6 +230,9 @@ def check_scores(test: LanguageTest, source: str, field: str) -> None:
         score = test.score(ability)
         if not allowed.contains(score):
             step = f" in steps of {allowed.step:g}" if allowed.step != 1 else " (whole numbers)"
-            raise ProfileError(f"{score:g} is not a possible {rules.label} {ability} score",
-                               file=source, field=f"{field}.{ability}",
-                               hint=f"{rules.label} {ability} scores run from {allowed.min:g} to {allowed.max:g}{step}")
+            raise ProfileError(
+                f"{score:g} is not a possible {rules.label} {ability} score",
+                file=source,
+                field=f"{field}.{ability}",
+                hint=f"{rules.label} {ability} scores run from {allowed.min:g} to {allowed.max:g}{step}",
+            )

@@ -17,12 +17,21 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from planner.errors import ProfileError
 from planner.rules.loader import format_loc
-from planner.rules.vocabulary import ABILITIES, Ability, EducationLevel, Province, Role
+from planner.rules.vocabulary import Ability, EducationLevel, Province, Role
 
 TestName = Literal["ielts_general", "celpip_general", "pte_core", "tef_canada", "tcf_canada"]
 
@@ -49,8 +58,9 @@ SaneDate = Annotated[date, AfterValidator(_sane_date)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False,
-                              str_max_length=MAX_TEXT)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False, str_max_length=MAX_TEXT
+    )
 
 
 def _country(value: str) -> str:
@@ -64,26 +74,43 @@ class Education(_Strict):
     """A completed (or expected) credential."""
 
     level: EducationLevel
-    program_years: int | None = Field(default=None, ge=1, le=10, strict=True,
-                                      description="Length of the program in years (needed for post_secondary: 1, 2, or 3+).")
+    program_years: int | None = Field(
+        default=None,
+        ge=1,
+        le=10,
+        strict=True,
+        description="Length of the program in years (needed for post_secondary: 1, 2, or 3+).",
+    )
     program_months: int | None = Field(
-        default=None, ge=1, le=120, strict=True,
+        default=None,
+        ge=1,
+        le=120,
+        strict=True,
         description="Length of the program in months, when it is not a whole number of years (e.g. 8 or 16); "
-                    "a post-graduation work permit lasts as long as a program of under two years.")
+        "a post-graduation work permit lasts as long as a program of under two years.",
+    )
     country: str = Field(description="Where the credential was earned (ISO code); 'CA' for Canadian credentials.")
     completed: SaneDate
     eca: StrictBool = Field(default=False, description="A foreign credential has an Educational Credential Assessment.")
     full_time: StrictBool = True
     months_studied_in_canada: int | None = Field(
-        default=None, ge=0, le=240, strict=True,
+        default=None,
+        ge=0,
+        le=240,
+        strict=True,
         description="Months physically in Canada while studying; when absent for a Canadian credential, "
-                    "the planner assumes the in-Canada study condition is met and says so.")
+        "the planner assumes the in-Canada study condition is met and says so.",
+    )
     study_permit_applied: SaneDate | None = Field(
-        default=None, description="When the study permit for this Canadian program was applied for (the "
-                                  "post-graduation work permit's field-of-study rule depends on it).")
+        default=None,
+        description="When the study permit for this Canadian program was applied for (the "
+        "post-graduation work permit's field-of-study rule depends on it).",
+    )
     pgwp_eligible_field: StrictBool | None = Field(
-        default=None, description="The program's field of study (CIP code) is on IRCC's list of fields eligible "
-                                  "for a post-graduation work permit; leave out if you have not checked.")
+        default=None,
+        description="The program's field of study (CIP code) is on IRCC's list of fields eligible "
+        "for a post-graduation work permit; leave out if you have not checked.",
+    )
 
     _country = field_validator("country")(classmethod(lambda cls, v: _country(v)))
 
@@ -132,10 +159,13 @@ class Work(_Strict):
     self_employed: StrictBool = False
     while_full_time_student: StrictBool = False
     canadian_related_entity: StrictBool = Field(
-        default=False, description="The employer has a Canadian parent, subsidiary, branch or affiliate.")
+        default=False, description="The employer has a Canadian parent, subsidiary, branch or affiliate."
+    )
     opening_canadian_office: StrictBool = Field(
-        default=False, description="The employer has no Canadian entity yet and is sending you to open its first "
-                                   "Canadian office (an intra-company start-up transfer).")
+        default=False,
+        description="The employer has no Canadian entity yet and is sending you to open its first "
+        "Canadian office (an intra-company start-up transfer).",
+    )
     role: Role | None = None
     paid: StrictBool = True
     authorized: StrictBool = Field(default=True, description="Work in Canada was done with authorization to work.")
@@ -153,8 +183,9 @@ class Work(_Strict):
     @classmethod
     def _one_kind_of_canadian_entity(cls, value: bool, info: ValidationInfo) -> bool:
         if value and info.data.get("canadian_related_entity"):
-            raise ValueError("a job cannot both have an existing Canadian related entity and be opening the "
-                             "first Canadian office")
+            raise ValueError(
+                "a job cannot both have an existing Canadian related entity and be opening the first Canadian office"
+            )
         return value
 
     @field_validator("end")
@@ -196,7 +227,10 @@ class JobOffer(_Strict):
     duration_months: int | None = Field(default=None, ge=1, le=600, strict=True)
     full_time: StrictBool = True
     lmia: StrictBool = Field(default=False, description="The offer is supported by a positive LMIA.")
-    gts_referral: StrictBool = Field(default=False, description="The employer was referred to Global Talent Stream Category A by a designated partner.")
+    gts_referral: StrictBool = Field(
+        default=False,
+        description="The employer was referred to Global Talent Stream Category A by a designated partner.",
+    )
 
     @field_validator("noc")
     @classmethod
@@ -243,10 +277,11 @@ class Preferences(_Strict):
     provinces: list[Province] = Field(
         default_factory=list,
         description="Every province or territory you would live in. When given, plans use only these (a provincial "
-                    "nominee must intend to live in the nominating province, a Quebec-selected worker in Quebec, "
-                    "and federal Express Entry applicants outside Quebec). When empty, your job offer's province "
-                    "and the province you live in now count as your intent; with neither, plans say which "
-                    "province they assume.")
+        "nominee must intend to live in the nominating province, a Quebec-selected worker in Quebec, "
+        "and federal Express Entry applicants outside Quebec). When empty, your job offer's province "
+        "and the province you live in now count as your intent; with neither, plans say which "
+        "province they assume.",
+    )
     horizon_months: int = Field(default=60, ge=1, le=240, strict=True)
     objective: Literal["fastest", "probable", "cheapest"] | None = None
     max_cost_cad: float | None = Field(default=None, ge=0, le=1_000_000_000)
@@ -266,13 +301,21 @@ class Profile(_Strict):
     status_in_canada: StatusInCanada = Field(default_factory=StatusInCanada)
     job_offer: JobOffer | None = None
     sibling_in_canada: StrictBool = False
-    relative_in_canada: StrictBool = Field(default=False, description="A parent, grandparent, child, grandchild, sibling, aunt/uncle or niece/nephew who is a citizen/PR living in Canada.")
+    relative_in_canada: StrictBool = Field(
+        default=False,
+        description="A parent, grandparent, child, grandchild, sibling, aunt/uncle or niece/nephew who is a citizen/PR living in Canada.",
+    )
     dependent_children: int = Field(default=0, ge=0, le=20, strict=True)
     settlement_funds_cad: float = Field(default=0, ge=0, le=1_000_000_000_000)
     trade_certificate: TradeCertificate | None = None
     provincial_nomination: Nomination | None = None
-    iec_participations: int = Field(default=0, ge=0, le=10, strict=True,
-                                    description="How many times you have taken part in International Experience Canada.")
+    iec_participations: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        strict=True,
+        description="How many times you have taken part in International Experience Canada.",
+    )
     spouse: Spouse | None = None
     preferences: Preferences = Field(default_factory=Preferences)
 
@@ -285,18 +328,21 @@ class Profile(_Strict):
     def _spouse_matches_status(self):
         partnered = self.marital_status in ("married", "common_law")
         if partnered and self.spouse is None:
-            raise ValueError(f"marital_status is '{self.marital_status}' but there is no 'spouse'; add a spouse "
-                             "object (at least {\"accompanying\": true|false}) or change marital_status")
+            raise ValueError(
+                f"marital_status is '{self.marital_status}' but there is no 'spouse'; add a spouse "
+                'object (at least {"accompanying": true|false}) or change marital_status'
+            )
         if not partnered and self.spouse is not None:
-            raise ValueError(f"marital_status is '{self.marital_status}' but a 'spouse' is given; "
-                             "use 'married' or 'common_law', or remove 'spouse'")
+            raise ValueError(
+                f"marital_status is '{self.marital_status}' but a 'spouse' is given; "
+                "use 'married' or 'common_law', or remove 'spouse'"
+            )
         return self
 
     @property
     def has_scoring_spouse(self) -> bool:
         """True when CRS scores the person 'with spouse': accompanying and not a citizen/PR."""
-        return (self.spouse is not None and self.spouse.accompanying
-                and not self.spouse.canadian_citizen_or_pr)
+        return self.spouse is not None and self.spouse.accompanying and not self.spouse.canadian_citizen_or_pr
 
     @property
     def family_size(self) -> int:
@@ -305,6 +351,7 @@ class Profile(_Strict):
 
 
 # --- reading and checking a profile ---------------------------------------------------------
+
 
 def _field_names(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
@@ -389,8 +436,11 @@ def _problem_from(item: dict, source: str) -> ProfileError:
         message = f"unknown field '{key}'"
         if owner is not None:
             close = difflib.get_close_matches(key, _field_names(owner), n=3, cutoff=0.6)
-            hint = (f"did you mean {' or '.join(repr(c) for c in close)}?" if close
-                    else f"allowed fields here: {', '.join(_field_names(owner))}")
+            hint = (
+                f"did you mean {' or '.join(repr(c) for c in close)}?"
+                if close
+                else f"allowed fields here: {', '.join(_field_names(owner))}"
+            )
     elif item["type"] == "value_error":
         message = message.removeprefix("Value error, ")
     return ProfileError(message, file=source, field=field, hint=hint)
@@ -399,8 +449,12 @@ def _problem_from(item: dict, source: str) -> ProfileError:
 def parse_profile(data: object, source: str = "profile") -> Profile:
     """Validate already-parsed JSON data as a :class:`Profile`; raise one ProfileError listing every problem."""
     if not isinstance(data, dict):
-        raise ProfileError("the profile must be a JSON object ({...})", file=source, field="(top level)",
-                           hint="see examples/profiles/ or run 'planner schema'")
+        raise ProfileError(
+            "the profile must be a JSON object ({...})",
+            file=source,
+            field="(top level)",
+            hint="see examples/profiles/ or run 'planner schema'",
+        )
     try:
         return Profile.model_validate(data)
     except ValidationError as error:
@@ -408,8 +462,7 @@ def parse_profile(data: object, source: str = "profile") -> Profile:
         items = sorted(error.errors(), key=lambda item: item["type"] != "extra_forbidden")
         problems = [_problem_from(item, source) for item in items]
         first, rest = problems[0], problems[1:]
-        raise ProfileError(first.message, file=first.file, field=first.field, hint=first.hint,
-                           problems=rest) from None
+        raise ProfileError(first.message, file=first.file, field=first.field, hint=first.hint, problems=rest) from None
 
 
 MAX_PROFILE_BYTES = 1_000_000
@@ -426,17 +479,28 @@ def load_profile(path: str | Path) -> Profile:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
-        raise ProfileError(f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-                           file=source, hint="fix the JSON syntax (a trailing comma or missing quote is common)") from None
+        raise ProfileError(
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            file=source,
+            hint="fix the JSON syntax (a trailing comma or missing quote is common)",
+        ) from None
     except _DuplicateKey as error:
-        raise ProfileError(f"the key '{error.key}' appears twice in the same object (only the last would be kept)",
-                           file=source, field=error.key, hint="keep one of the two; each key may appear once") from None
+        raise ProfileError(
+            f"the key '{error.key}' appears twice in the same object (only the last would be kept)",
+            file=source,
+            field=error.key,
+            hint="keep one of the two; each key may appear once",
+        ) from None
     except RecursionError:
-        raise ProfileError("the JSON is nested too deeply to be a profile", file=source,
-                           hint="a profile nests objects a few levels deep; see examples/profiles/") from None
+        raise ProfileError(
+            "the JSON is nested too deeply to be a profile",
+            file=source,
+            hint="a profile nests objects a few levels deep; see examples/profiles/",
+        ) from None
     except ValueError as error:  # e.g. an integer of thousands of digits
-        raise ProfileError(f"not a usable JSON value: {error}", file=source,
-                           hint="write numbers as ordinary numbers (e.g. 40 or 37.5)") from None
+        raise ProfileError(
+            f"not a usable JSON value: {error}", file=source, hint="write numbers as ordinary numbers (e.g. 40 or 37.5)"
+        ) from None
     return parse_profile(data, source=source)
 
 
@@ -453,16 +517,24 @@ def _read_text(source: str) -> str:
         except OSError as error:
             raise ProfileError(f"cannot read the file: {error.strerror}", file=source, hint="check the path") from None
         if not stat.S_ISREG(info.st_mode):
-            raise ProfileError("not a regular file (a directory, device or pipe)", file=source,
-                               hint="give the path of a profile .json file, or - to read standard input")
+            raise ProfileError(
+                "not a regular file (a directory, device or pipe)",
+                file=source,
+                hint="give the path of a profile .json file, or - to read standard input",
+            )
         try:
             with path.open("rb") as handle:
                 raw = handle.read(MAX_PROFILE_BYTES + 1)
         except OSError as error:
-            raise ProfileError(f"cannot read the file: {error.strerror}", file=source, hint="check its permissions") from None
+            raise ProfileError(
+                f"cannot read the file: {error.strerror}", file=source, hint="check its permissions"
+            ) from None
     if len(raw) > MAX_PROFILE_BYTES:
-        raise ProfileError(f"larger than {MAX_PROFILE_BYTES:,} bytes: not a profile", file=source,
-                           hint="a profile is a small JSON object; see examples/profiles/")
+        raise ProfileError(
+            f"larger than {MAX_PROFILE_BYTES:,} bytes: not a profile",
+            file=source,
+            hint="a profile is a small JSON object; see examples/profiles/",
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:

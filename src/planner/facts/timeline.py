@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.dates import add_months, months_between
+from planner.dates import add_months
 from planner.facts.language import convert, possible_levels, test_rules
+from planner.facts.profile import JobOffer, LanguageTest, Nomination, Profile, StatusInCanada, Work
 from planner.memo import per_scope
 from planner.rules.process import planning
-from planner.facts.profile import JobOffer, LanguageTest, Nomination, Profile, StatusInCanada, Work
 
 
 def month_date(as_of: date, month: int) -> date:
@@ -74,20 +74,32 @@ class Unchanging:
 def unchanging(profile: Profile, as_of: date, end: date) -> Unchanging:
     """What stays the same about ``profile`` along every route planned from ``as_of`` up to ``end``."""
     job = canadian_job_for(profile, as_of)
-    levels = frozenset((test_rules(t.test).language, vector) for t in profile.language_tests
-                       for vector in possible_levels(t, as_of, end))
-    return Unchanging(occupations=frozenset([j.noc for j in profile.work_history] + ([job[0]] if job else [])),
-                      test_languages=frozenset(test_rules(t.test).language for t in profile.language_tests),
-                      job_offer=profile.job_offer, citizenships=frozenset(profile.citizenships),
-                      language_levels=levels)
+    levels = frozenset(
+        (test_rules(t.test).language, vector)
+        for t in profile.language_tests
+        for vector in possible_levels(t, as_of, end)
+    )
+    return Unchanging(
+        occupations=frozenset([j.noc for j in profile.work_history] + ([job[0]] if job else [])),
+        test_languages=frozenset(test_rules(t.test).language for t in profile.language_tests),
+        job_offer=profile.job_offer,
+        citizenships=frozenset(profile.citizenships),
+        language_levels=levels,
+    )
 
 
 _VALID_UNTIL = object()
 
 
-def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
-            nominated_province: str | None = None, nomination_month: int | None = None,
-            work_until: date | None | object = _VALID_UNTIL) -> Profile:
+def project(
+    profile: Profile,
+    as_of: date,
+    month: int,
+    move: Move | None = None,
+    nominated_province: str | None = None,
+    nomination_month: int | None = None,
+    work_until: date | None | object = _VALID_UNTIL,
+) -> Profile:
     """Return the profile as it would stand in plan month ``month`` along a route.
 
     ``work_until`` is the last day the current Canadian job can go on (default: the current
@@ -112,13 +124,14 @@ def project(profile: Profile, as_of: date, month: int, move: Move | None = None,
         status = _worker(move.program, move.province)
     update: dict = {"work_history": jobs, "status_in_canada": status}
     if nominated_province is not None and nomination_month is not None:
-        update["provincial_nomination"] = Nomination(province=nominated_province,
-                                                     date=month_date(as_of, nomination_month),
-                                                     express_entry_linked=True)
+        update["provincial_nomination"] = Nomination(
+            province=nominated_province, date=month_date(as_of, nomination_month), express_entry_linked=True
+        )
     return profile.model_copy(update=update)
 
 
 # A route projects the same jobs month after month: made once per plan (see planner.memo).
+
 
 @per_scope
 def _ended(job: Work, end: date) -> Work:
@@ -127,8 +140,15 @@ def _ended(job: Work, end: date) -> Work:
 
 @per_scope
 def _canadian_job(noc: str, employer: str | None, start: date, hours_per_week: float, province: str | None) -> Work:
-    return Work(noc=noc, employer=employer, country="CA", province=province, start=start, end=None,
-                hours_per_week=hours_per_week)
+    return Work(
+        noc=noc,
+        employer=employer,
+        country="CA",
+        province=province,
+        start=start,
+        end=None,
+        hours_per_week=hours_per_week,
+    )
 
 
 @per_scope
@@ -158,5 +178,9 @@ def with_retakes(profile: Profile, on: date) -> tuple[Profile, list[str]]:
     renew = {id(test) for test in newest_tests(profile).values() if convert(test, on).expired}
     if not renew:
         return profile, []
-    tests = [test.model_copy(update={"date": taken_on}) if id(test) in renew else test for test in profile.language_tests]
-    return profile.model_copy(update={"language_tests": tests}), [t.test for t in profile.language_tests if id(t) in renew]
+    tests = [
+        test.model_copy(update={"date": taken_on}) if id(test) in renew else test for test in profile.language_tests
+    ]
+    return profile.model_copy(update={"language_tests": tests}), [
+        t.test for t in profile.language_tests if id(t) in renew
+    ]

@@ -7,9 +7,9 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from planner.scoring.crs import CrsResult
 from planner.eligibility.verdicts import ProgramEligibility
 from planner.facts.profile import Profile
+from planner.scoring.crs import CrsResult
 
 
 class PlannerConsole(Console):
@@ -38,16 +38,24 @@ def _mark(certainty: str) -> str:
 
 def print_crs(result: CrsResult) -> None:
     """Print a CRS breakdown: one row per line, with the rule and its effective date."""
-    table = Table(title=f"CRS {result.total} as of {result.as_of}"
-                        + (" (with spouse)" if result.with_spouse else " (without spouse)"), show_lines=False)
+    table = Table(
+        title=f"CRS {result.total} as of {result.as_of}"
+        + (" (with spouse)" if result.with_spouse else " (without spouse)"),
+        show_lines=False,
+    )
     table.add_column("section")
     table.add_column("factor")
     table.add_column("points", justify="right")
     table.add_column("what we saw")
     table.add_column("rule (in force since)", overflow="fold")
     for line in result.lines:
-        table.add_row(line.section, line.label, str(line.points), line.detail,
-                      f"{line.rule} ({line.effective})" + _mark(line.certainty))
+        table.add_row(
+            line.section,
+            line.label,
+            str(line.points),
+            line.detail,
+            f"{line.rule} ({line.effective})" + _mark(line.certainty),
+        )
     for section, points in result.sections.items():
         table.add_row("", f"[bold]{section} total[/]", f"[bold]{points}[/]", "", "")
     _console.print(table)
@@ -66,6 +74,11 @@ def print_eligibility(results: list[ProgramEligibility], profile: Profile, as_of
         table.add_column("needed")
         table.add_column("rule (in force since)", overflow="fold")
         for v in result.verdicts:
-            table.add_row(v.label, "yes" if v.met else "[red]no[/]", v.value + (f"\n[italic]fix: {v.fix}[/]" if v.fix else ""),
-                          v.threshold, f"{v.rule} ({v.effective})" + _mark(v.certainty))
+            table.add_row(
+                v.label,
+                "yes" if v.met else "[red]no[/]",
+                v.value + (f"\n[italic]fix: {v.fix}[/]" if v.fix else ""),
+                v.threshold,
+                f"{v.rule} ({v.effective})" + _mark(v.certainty),
+            )
         _console.print(table)

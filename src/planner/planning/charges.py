@@ -42,8 +42,12 @@ def log_cost(probability: float) -> int:
 def fee_payers(profile: Profile) -> Payers:
     """The applicant and an accompanying spouse (adults), the children, the job offer's province, the citizenships."""
     adults = 1 + (1 if profile.spouse is not None and profile.spouse.accompanying else 0)
-    return Payers(adults, profile.dependent_children, profile.job_offer.province if profile.job_offer else None,
-                  tuple(profile.citizenships))
+    return Payers(
+        adults,
+        profile.dependent_children,
+        profile.job_offer.province if profile.job_offer else None,
+        tuple(profile.citizenships),
+    )
 
 
 class StepCharge(NamedTuple):
@@ -88,8 +92,15 @@ class RouteCharges(NamedTuple):
     log_costs_by_month: dict[str, dict[int, int]]
 
 
-def route_charges(template: RouteTemplate, cat: Catalogue, as_of: date, horizon: int, payers: Payers,
-                  arrivals: tuple[int, ...], temp_months: int) -> RouteCharges:
+def route_charges(
+    template: RouteTemplate,
+    cat: Catalogue,
+    as_of: date,
+    horizon: int,
+    payers: Payers,
+    arrivals: tuple[int, ...],
+    temp_months: int,
+) -> RouteCharges:
     """The fixed fees and probability costs, and those that change over the plan, by timing role and month.
 
     A role whose charge is the same in every month it can take adds to the fixed part;
@@ -100,7 +111,9 @@ def route_charges(template: RouteTemplate, cat: Catalogue, as_of: date, horizon:
     logs: dict[str, tuple[int, ...]] = {}
     for charge in step_charges(template):
         if charge.fees:
-            fees[charge.role] = _add(fees.get(charge.role), fee_schedule(cat, charge.program.id, as_of, horizon, payers))
+            fees[charge.role] = _add(
+                fees.get(charge.role), fee_schedule(cat, charge.program.id, as_of, horizon, payers)
+            )
         if charge.probability:
             logs[charge.role] = _add(logs.get(charge.role), log_cost_schedule(cat, charge.program.id, as_of, horizon))
     fixed_cost, fees_by_month = _split(fees, arrivals, temp_months)
@@ -108,8 +121,9 @@ def route_charges(template: RouteTemplate, cat: Catalogue, as_of: date, horizon:
     return RouteCharges(fixed_cost, fixed_log_cost, fees_by_month, log_costs_by_month)
 
 
-def _split(schedules: dict[str, tuple[int, ...]], arrivals: tuple[int, ...],
-           temp_months: int) -> tuple[int, dict[str, dict[int, int]]]:
+def _split(
+    schedules: dict[str, tuple[int, ...]], arrivals: tuple[int, ...], temp_months: int
+) -> tuple[int, dict[str, dict[int, int]]]:
     """(the fixed total, the month-by-month schedules of the roles whose charge varies)."""
     fixed, varying = 0, {}
     for role, schedule in schedules.items():
@@ -152,8 +166,9 @@ def log_cost_schedule(cat: Catalogue, program_id: str, as_of: date, horizon: int
     return tuple(log_cost(step_probability(program, month_date(as_of, month))) for month in range(horizon + 1))
 
 
-def status_fees(stays: dict[int, Stay | None], decision: dict, cat: Catalogue, as_of: date,
-                payers: Payers) -> dict[tuple[int, int], int] | None:
+def status_fees(
+    stays: dict[int, Stay | None], decision: dict, cat: Catalogue, as_of: date, payers: Payers
+) -> dict[tuple[int, int], int] | None:
     """(arrival, submission) -> fees of staying in status until the PR decision, for the pairs that can.
 
     The PR application must be submitted while the permit (renewed as needed, each renewal
@@ -173,7 +188,9 @@ def status_fees(stays: dict[int, Stay | None], decision: dict, cat: Catalogue, a
                 continue
             if stay is None:
                 found[(arrival, sub)] = 0
-            elif stay.reaches(sub) and (stay.can_bridge() or sub + time.median <= stay.end_after(stay.renewals_to_reach(sub))):
+            elif stay.reaches(sub) and (
+                stay.can_bridge() or sub + time.median <= stay.end_after(stay.renewals_to_reach(sub))
+            ):
                 found[(arrival, sub)] = keeping_status_fees(stay, sub, sub + time.median, cat, as_of, payers)
     return found
 
@@ -182,8 +199,10 @@ def keeping_status_fees(stay: Stay, sub: int, pr: int, cat: Catalogue, as_of: da
     """Fees of the renewals that keep ``stay`` valid at submission ``sub``, and of a bridging permit if ``pr`` is later."""
     lead = status_rules().renewal_lead_months.at(as_of)
     renewals = stay.renewals_to_reach(sub)
-    total = sum(step_fees(stay.program, month_date(as_of, stay.end_after(j) - lead), payers, renewal=True)
-                for j in range(renewals))
+    total = sum(
+        step_fees(stay.program, month_date(as_of, stay.end_after(j) - lead), payers, renewal=True)
+        for j in range(renewals)
+    )
     if pr > stay.end_after(renewals):
         on = month_date(as_of, sub)
         total += step_fees(bridging_program(cat, on), on, payers)

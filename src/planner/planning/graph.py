@@ -17,11 +17,11 @@ from datetime import date
 
 import networkx as nx
 
-from planner.eligibility.verdicts import Verdict, evaluate, is_eligible
 from planner.eligibility.predicates import Context
+from planner.eligibility.verdicts import Verdict, evaluate, is_eligible
 from planner.facts.profile import Profile
-from planner.rules.catalogue import Catalogue, ProgramFile
 from planner.rules.book import per_book
+from planner.rules.catalogue import Catalogue, ProgramFile
 
 # Requirement kinds that time alone cannot change inside a plan: if unmet today, the
 # option is removed (with the reason).  Work experience, language and CRS are not here:
@@ -30,9 +30,22 @@ from planner.rules.book import per_book
 # An unmet age requirement is permanent too: people only get older, and the plans are for adults.
 # A manual_check (a condition the profile cannot express) is shown as unmet and not planned around.
 # An any_of requirement is static when all its options are (see eligibility.requirement_kinds).
-STATIC_KINDS = frozenset({"citizenship", "job_offer", "canadian_credential", "spouse_worker", "age", "manual_check",
-                          "education", "intended_province", "offer_or_certificate", "related_employment",
-                          "field_of_study", "iec_participations"})
+STATIC_KINDS = frozenset(
+    {
+        "citizenship",
+        "job_offer",
+        "canadian_credential",
+        "spouse_worker",
+        "age",
+        "manual_check",
+        "education",
+        "intended_province",
+        "offer_or_certificate",
+        "related_employment",
+        "field_of_study",
+        "iec_participations",
+    }
+)
 
 WORK_STEP = "work"
 
@@ -56,8 +69,9 @@ def build_graph(cat: Catalogue, as_of: date) -> nx.DiGraph:
     for status_id, status in cat.statuses.items():
         G.add_node(status_id, label=status.label, kind=status.kind, works_in_canada=status.works_in_canada)
         if status.works_in_canada:
-            G.add_edge(status_id, status_id, step=WORK_STEP, programs={},
-                       label="work N months (accrues Canadian experience)")
+            G.add_edge(
+                status_id, status_id, step=WORK_STEP, programs={}, label="work N months (accrues Canadian experience)"
+            )
     for program in cat.programs:
         for transition in program.transitions:
             for source in cat.expand_sources(transition.from_statuses):
@@ -65,7 +79,9 @@ def build_graph(cat: Catalogue, as_of: date) -> nx.DiGraph:
                     if source == target:
                         continue
                     if not G.has_edge(source, target):
-                        G.add_edge(source, target, step=transition.step, programs={}, label=transition.label or transition.step)
+                        G.add_edge(
+                            source, target, step=transition.step, programs={}, label=transition.label or transition.step
+                        )
                     G.edges[source, target]["programs"][program.id] = {
                         "label": transition.label or program.label,
                         "open": program.is_open(as_of),

@@ -29,17 +29,28 @@ class PlanRequest:
     alternatives: int = 0
 
 
-def resolve_request(profile: Profile, objective: str | None = None, as_of: date | None = None,
-                    horizon: int | None = None, alternatives: int = 0) -> PlanRequest:
+def resolve_request(
+    profile: Profile,
+    objective: str | None = None,
+    as_of: date | None = None,
+    horizon: int | None = None,
+    alternatives: int = 0,
+) -> PlanRequest:
     """Fill in the defaults and check every argument (InputError naming the argument and the fix)."""
     if objective is None:
         objective = profile.preferences.objective if isinstance(profile, Profile) else None
         objective = objective or DEFAULT_OBJECTIVE
     if objective not in OBJECTIVES:
-        raise InputError(f"unknown objective {objective!r}", field="objective",
-                         hint=f"use one of {', '.join(OBJECTIVES)}")
+        raise InputError(
+            f"unknown objective {objective!r}", field="objective", hint=f"use one of {', '.join(OBJECTIVES)}"
+        )
     as_of = date.today() if as_of is None else as_of
     check_plan_arguments(profile, objective, as_of, horizon, alternatives)
     horizon = profile.preferences.horizon_months if horizon is None else horizon
-    return PlanRequest(profile=profile, objective=objective, as_of=check_as_of(as_of, "as_of"), horizon=horizon,
-                       alternatives=alternatives)
+    return PlanRequest(
+        profile=profile,
+        objective=objective,
+        as_of=check_as_of(as_of, "as_of"),
+        horizon=horizon,
+        alternatives=alternatives,
+    )

@@ -29,6 +29,7 @@ def current_stamp() -> Stamp:
     from planner import __version__
     from planner.rounds.estimator import default_index
     from planner.rules.book import current
+
     return Stamp(version=__version__, rules_hash=current().content_hash, last_round=default_index().last_round)
 
 
@@ -61,8 +62,9 @@ class Step(BaseModel):
     cost_cad: int = 0
     note: str | None = None
     evidence: list[RoundEvidence] = Field(
-        default_factory=list, description="For an invitation: the last five rounds of each round type it counts on, "
-                                          "newest first.")
+        default_factory=list,
+        description="For an invitation: the last five rounds of each round type it counts on, newest first.",
+    )
 
 
 class Exclusion(BaseModel):
@@ -113,11 +115,15 @@ class RoutePlan(BaseModel):
     not_met_on_date: list[Exclusion] = Field(
         default_factory=list,
         description="Programs on the person's possible routes that no returned route uses and whose requirements "
-                    "are not met on the plan date (with results retaken where expired); a route may still meet some "
-                    "of them later, e.g. after a year of work in Canada.")
+        "are not met on the plan date (with results retaken where expired); a route may still meet some "
+        "of them later, e.g. after a year of work in Canada.",
+    )
     no_route_reasons: list[str] = Field(default_factory=list)
     what_would_change: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     rules_version: str = ""
-    stamp: Stamp | None = Field(default=None, description="What made this answer: the planner version, the rule "
-                                                          "set's content hash, and the newest round the data knows.")
+    stamp: Stamp | None = Field(
+        default=None,
+        description="What made this answer: the planner version, the rule "
+        "set's content hash, and the newest round the data knows.",
+    )

@@ -60,8 +60,9 @@ def prepare(profile: Profile, as_of: date, horizon: int, through: int | None = N
     pruned = prune_for_profile(build_graph(cat, as_of), profile, as_of, cat)
     states = States(profile, as_of, cat, horizon)
     last = horizon if through is None else through
-    tables = [extend_tables(start_tables(t, states, horizon), states, horizon, last)
-              for t in enumerate_templates(pruned, cat)]
+    tables = [
+        extend_tables(start_tables(t, states, horizon), states, horizon, last) for t in enumerate_templates(pruned, cat)
+    ]
     return Prepared(cat, pruned, tables, states)
 
 
@@ -84,14 +85,22 @@ def search(tables: list[StepTables], states: States, horizon: int, objective: st
     meeting = len(timings)
     if floor is not None and meeting < alternatives + 1:
         found = {tables[t.template_index].template.programs for t in timings}
-        more, tables = _search_with(tables, states, horizon, BELOW_MINIMUM_OBJECTIVE, alternatives - meeting, None,
-                                    found)
+        more, tables = _search_with(
+            tables, states, horizon, BELOW_MINIMUM_OBJECTIVE, alternatives - meeting, None, found
+        )
         timings += more
     return Found(timings, meeting, tables)
 
 
-def _search_with(tables: list[StepTables], states: States, horizon: int, objective: str, alternatives: int,
-                 max_log_cost: int | None, excluded: set[tuple[str, ...]]) -> tuple[list[Timing], list[StepTables]]:
+def _search_with(
+    tables: list[StepTables],
+    states: States,
+    horizon: int,
+    objective: str,
+    alternatives: int,
+    max_log_cost: int | None,
+    excluded: set[tuple[str, ...]],
+) -> tuple[list[Timing], list[StepTables]]:
     """Up to ``alternatives + 1`` best routes of program sets not in ``excluded``, within ``max_log_cost``.
 
     The fastest route is looked for among routes ending within 12 months, then 24, and so
@@ -103,6 +112,7 @@ def _search_with(tables: list[StepTables], states: States, horizon: int, objecti
     depth = min(horizon, SEARCH_STEP_MONTHS) if objective == "fastest" else horizon
     known: dict[int, Timing] = {}  # templates already solved with a route at a shorter depth: final
     while True:
+
         def evaluate(table: StepTables, through: int = depth) -> StepTables:
             return extend_tables(table, states, horizon, last_useful_month(table, through), max_log_cost)
 

@@ -14,7 +14,12 @@ from functools import cached_property
 from typing import NamedTuple, TypeVar
 
 from planner.eligibility.predicates import Context
-from planner.eligibility.verdicts import cannot_become_eligible, earliest_canadian_work_date, is_eligible, requirement_kinds
+from planner.eligibility.verdicts import (
+    cannot_become_eligible,
+    earliest_canadian_work_date,
+    is_eligible,
+    requirement_kinds,
+)
 from planner.facts import derived as facts
 from planner.facts.language import convert, valid_until
 from planner.facts.profile import Profile
@@ -82,12 +87,14 @@ class States:
 
     def context(self, move: Move | None, month: int, nomination: Nomination | None = None) -> PlanContext:
         """The projected person in ``month`` (after ``move``, with ``nomination``), results retaken where expired."""
+
         def build() -> PlanContext:
             on = month_date(self.as_of, month)
             projected = self._projection(move, month, on, nomination)
             if not 0 <= month <= self.horizon or self._retake_due[month]:  # with_retakes checks again
                 projected, _ = with_retakes(projected, on)
             return PlanContext(projected, on, self)
+
         return self._remember("context", (self._move_key(move), month, nomination), build)
 
     def _projection(self, move: Move | None, month: int, on: date, nomination: Nomination | None) -> Profile:
@@ -99,28 +106,44 @@ class States:
         arrived = move is not None and move.arrival_month <= month
         ended = self._permit_end is not None and self._permit_end < on
         return self._remember(
-            "projection", (self._move_key(move), arrived, ended, nomination),
-            lambda: project(self.profile, self.as_of, month, move, *(nomination if nomination else (None, None)),
-                            work_until=self._permit_end))
+            "projection",
+            (self._move_key(move), arrived, ended, nomination),
+            lambda: project(
+                self.profile,
+                self.as_of,
+                month,
+                move,
+                *(nomination if nomination else (None, None)),
+                work_until=self._permit_end,
+            ),
+        )
 
     @cached_property
     def _retake_due(self) -> list[bool]:
         """Per plan month: whether :func:`with_retakes` renews anything (some newest result has expired)."""
         newest = list(newest_tests(self.profile).values())
-        return [any(on >= valid_until(test, on) for test in newest)
-                for on in (month_date(self.as_of, month) for month in range(self.horizon + 1))]
+        return [
+            any(on >= valid_until(test, on) for test in newest)
+            for on in (month_date(self.as_of, month) for month in range(self.horizon + 1))
+        ]
 
-    def eligible(self, program: ProgramFile, move: Move | None, month: int, nomination: Nomination | None = None) -> bool:
+    def eligible(
+        self, program: ProgramFile, move: Move | None, month: int, nomination: Nomination | None = None
+    ) -> bool:
         """Whether ``program``'s requirements are met in ``month`` on the projected person."""
         if self.hopeless(program):
             return False
-        return self._remember("eligible", (program.id, self._move_key(move), month, nomination),
-                              lambda: is_eligible(program, self.context(move, month, nomination)))
+        return self._remember(
+            "eligible",
+            (program.id, self._move_key(move), month, nomination),
+            lambda: is_eligible(program, self.context(move, month, nomination)),
+        )
 
     def hopeless(self, program: ProgramFile) -> bool:
         """True if no month of the plan can meet ``program`` (see :func:`cannot_become_eligible`)."""
-        return self._remember("hopeless", program.id,
-                              lambda: cannot_become_eligible(program, self._unchanging, self.as_of, self._end))
+        return self._remember(
+            "hopeless", program.id, lambda: cannot_become_eligible(program, self._unchanging, self.as_of, self._end)
+        )
 
     def crs(self, move: Move | None, month: int, nomination: Nomination | None = None) -> int:
         """CRS in a month, with an Express Entry-linked nomination in force when ``nomination`` is given.
@@ -132,37 +155,65 @@ class States:
         context = self.context(move, month)
         if nomination is None:
             return context.crs_total
-        return self.scored("crs", crs_module.nominated_key(context.crs_key),
-                           lambda: self.context(move, month, nomination).crs_total)
+        return self.scored(
+            "crs", crs_module.nominated_key(context.crs_key), lambda: self.context(move, month, nomination).crs_total
+        )
 
     def arrival_candidates(self, earliest: int) -> list[int]:
         """The arrival months worth considering for a permit taking ``earliest`` months (see :func:`arrival_candidates`)."""
-        return self._remember("arrivals", earliest,
-                              lambda: arrival_candidates(self.profile, self.as_of, self.horizon, earliest))
+        return self._remember(
+            "arrivals", earliest, lambda: arrival_candidates(self.profile, self.as_of, self.horizon, earliest)
+        )
 
     def round_types(self, move: Move | None, month: int, pool_program: str | None) -> list[str]:
         """Round types the person could be invited in at a month: the pool program's (or every Express
         Entry program's, when ``pool_program`` is None), plus the categories they fit."""
-        return self._remember("round_types", (self._move_key(move), month, pool_program), lambda: sorted(
-            {t for program in self._round_type_programs(pool_program) if self.eligible(program, move, month)
-             for t in program.round_types}))
+        return self._remember(
+            "round_types",
+            (self._move_key(move), month, pool_program),
+            lambda: sorted(
+                {
+                    t
+                    for program in self._round_type_programs(pool_program)
+                    if self.eligible(program, move, month)
+                    for t in program.round_types
+                }
+            ),
+        )
 
     def possible_round_types(self, template: RouteTemplate) -> tuple[str, ...]:
         """Every round type :meth:`round_types` could give for the template's pool program in some month."""
         pool_program = template.pool.program.id if template.pool is not None else None
-        return self._remember("possible_round_types", pool_program, lambda: tuple(sorted(
-            {t for program in self._round_type_programs(pool_program) if not self.hopeless(program)
-             for t in program.round_types})))
+        return self._remember(
+            "possible_round_types",
+            pool_program,
+            lambda: tuple(
+                sorted(
+                    {
+                        t
+                        for program in self._round_type_programs(pool_program)
+                        if not self.hopeless(program)
+                        for t in program.round_types
+                    }
+                )
+            ),
+        )
 
     def _round_type_programs(self, pool_program: str | None) -> list[ProgramFile]:
         """Programs whose round types an invitation can come in: the pool program (or every Express Entry
         program, when ``pool_program`` is None) and the categories, if some of their types held a round
         recently enough to count in an estimate (:meth:`planner.rounds.estimator.RoundIndex.types_with_rounds`)."""
+
         def build() -> list[ProgramFile]:
             active = default_index().types_with_rounds(self.as_of)  # the others add nothing to an estimate
-            return [program for program in self.cat.programs
-                    if program.kind in ("express_entry", "category") and active.intersection(program.round_types)
-                    and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)]
+            return [
+                program
+                for program in self.cat.programs
+                if program.kind in ("express_entry", "category")
+                and active.intersection(program.round_types)
+                and not (program.kind == "express_entry" and pool_program is not None and program.id != pool_program)
+            ]
+
         return self._remember("round_type_programs", pool_program, build)
 
     def earliest_work_month(self, program: ProgramFile, arrival: int | None) -> int:
@@ -173,6 +224,7 @@ class States:
         ``horizon + 1`` when they cannot be met within the plan (see
         :func:`planner.eligibility.verdicts.earliest_canadian_work_date`).
         """
+
         def build() -> int:
             if self._works_in_canada:
                 accrual_from: date | None = self.as_of + timedelta(days=1)
@@ -182,6 +234,7 @@ class States:
             if day is None:
                 return self.horizon + 1
             return next((m for m in range(self.horizon + 1) if month_date(self.as_of, m) >= day), self.horizon + 1)
+
         return self._remember("earliest_work", (program.id, arrival), build)
 
     @cached_property
@@ -199,8 +252,13 @@ class States:
 
         Shared, read-only, by the templates with the same decision and nomination programs.
         """
-        return decision_table(self.cat, template.decision.program.id,
-                              template.nomination.program.id if template.nomination else None, self.as_of, self.horizon)
+        return decision_table(
+            self.cat,
+            template.decision.program.id,
+            template.nomination.program.id if template.nomination else None,
+            self.as_of,
+            self.horizon,
+        )
 
     def scored(self, score: str, key: Hashable, compute: Callable[[], T]) -> T:
         """A score (``"crs"`` total or ``"fsw"`` result) for its score key, computed once per key.
@@ -234,18 +292,22 @@ class PlanContext(Context):
 
     @cached_property
     def fsw(self):
-        return self._states.scored("fsw", fsw_module.score_key(self.profile, self.as_of),
-                                   lambda: fsw_module.score(self.profile, self.as_of))
+        return self._states.scored(
+            "fsw", fsw_module.score_key(self.profile, self.as_of), lambda: fsw_module.score(self.profile, self.as_of)
+        )
 
 
 @per_book(maxsize=64)
-def decision_table(cat: Catalogue, decision_id: str, nomination_id: str | None, as_of: date,
-                   horizon: int) -> dict[int, DecisionTime]:
+def decision_table(
+    cat: Catalogue, decision_id: str, nomination_id: str | None, as_of: date, horizon: int
+) -> dict[int, DecisionTime]:
     """:func:`planner.rules.process.decision_processing` for each plan month; it depends only on the rules, so
     plans share it (read-only)."""
     decision, selected = cat.get(decision_id), cat.get(nomination_id) if nomination_id else None
-    return {month: DecisionTime(*decision_processing(decision, selected, month_date(as_of, month)))
-            for month in range(horizon + 1)}
+    return {
+        month: DecisionTime(*decision_processing(decision, selected, month_date(as_of, month)))
+        for month in range(horizon + 1)
+    }
 
 
 def arrival_candidates(profile: Profile, as_of: date, horizon: int, earliest: int) -> list[int]:

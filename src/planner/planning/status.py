@@ -15,12 +15,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from planner.dates import add_months, months_between
 from planner.facts.derived import IN_CANADA_STATUSES
-from planner.planning.permits import issued_months
 from planner.facts.profile import Profile
+from planner.planning.permits import issued_months
 from planner.rules.catalogue import Catalogue, Grant, ProgramFile
 from planner.rules.status import status_rules
 
@@ -129,4 +128,3 @@ def current_work_end(profile: Profile, as_of: date, cat: Catalogue) -> date | No
     if stay is None or stay.renew_months is None:
         return profile.status_in_canada.valid_until
     return None if stay.last is None else add_months(as_of, stay.last)
-

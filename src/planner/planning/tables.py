@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
 
+from planner.dates import add_months
 from planner.eligibility.verdicts import requirement_kinds
 from planner.facts.language import validity_rules
 from planner.facts.profile import Profile
-from planner.dates import add_months
 from planner.facts.timeline import Move, canadian_job_for, month_date
 from planner.planning import permits
 from planner.planning.charges import fee_payers, log_cost, route_charges, status_fees
@@ -159,9 +159,16 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
     prep = planning().months_to_submit_after_invitation.at(as_of)
     deadline_days = express_entry_process().ita_deadline_days.at(as_of)
     expiry = states.language_expiry
-    tables = StepTables(template=template, as_of=as_of, horizon=horizon, prep_months=prep, language_expiry=expiry.month,
-                        retake_months=retake.months, retake_validity=12 * validity_rules().validity_years.at(as_of),
-                        retake_cost=int(round(retake.cost_cad * max(expiry.tests, 1))))
+    tables = StepTables(
+        template=template,
+        as_of=as_of,
+        horizon=horizon,
+        prep_months=prep,
+        language_expiry=expiry.month,
+        retake_months=retake.months,
+        retake_validity=12 * validity_rules().validity_years.at(as_of),
+        retake_cost=int(round(retake.cost_cad * max(expiry.tests, 1))),
+    )
     if (add_months(as_of, prep) - as_of).days > deadline_days:
         return replace(tables, notes=(f"planned {prep} month(s) to submit exceeds the {deadline_days}-day deadline",))
     tables = replace(tables, **_arrival_fields(template, states))
@@ -169,10 +176,17 @@ def start_tables(template: RouteTemplate, states: States, horizon: int) -> StepT
         return tables
     if template.decision is not None:
         decision = states.decision_table(template)
-        tables = replace(tables, decision=decision, status_fees=status_fees(
-            dict(tables.stays), decision, states.cat, as_of, fee_payers(states.profile)))
-    tables = replace(tables, **route_charges(template, states.cat, as_of, horizon, fee_payers(states.profile),
-                                             tables.arrivals, tables.temp_months)._asdict())
+        tables = replace(
+            tables,
+            decision=decision,
+            status_fees=status_fees(dict(tables.stays), decision, states.cat, as_of, fee_payers(states.profile)),
+        )
+    tables = replace(
+        tables,
+        **route_charges(
+            template, states.cat, as_of, horizon, fee_payers(states.profile), tables.arrivals, tables.temp_months
+        )._asdict(),
+    )
     tables = replace(tables, **_bounds(tables, states, horizon))
     return replace(tables, invitation_impossible=invitation_impossible(tables, states, horizon))
 
@@ -188,8 +202,9 @@ def _arrival_fields(template: RouteTemplate, states: States) -> dict:
     profile, as_of = states.profile, states.as_of
     program = template.temp.program
     median, _ = permit_processing(program, profile, as_of)
-    fields = dict(temp_months=median,
-                  permit_language=any(requirement_kinds(r) & LANGUAGE_KINDS for r in program.requirements))
+    fields = dict(
+        temp_months=median, permit_language=any(requirement_kinds(r) & LANGUAGE_KINDS for r in program.requirements)
+    )
     job = canadian_job_for(profile, as_of)
     if job is None:
         return {**fields, "notes": ("no occupation known for a job in Canada (add a job offer or work history)",)}
@@ -223,8 +238,14 @@ def _bounds(tables: StepTables, states: States, horizon: int) -> dict:
         return dict(earliest_pr=None)
     template = tables.template
     arrival = min(tables.arrivals) if template.temp is not None else None
-    ready = max([states.earliest_work_month(step.program, arrival)
-                 for step in (template.pool, template.nomination) if step is not None], default=0)
+    ready = max(
+        [
+            states.earliest_work_month(step.program, arrival)
+            for step in (template.pool, template.nomination)
+            if step is not None
+        ],
+        default=0,
+    )
     month = max(max(min(tables.arrivals), 0), ready)
     nomination = 0
     if template.nomination is not None:
@@ -232,8 +253,11 @@ def _bounds(tables: StepTables, states: States, horizon: int) -> dict:
     tail = tables.prep_months + min(time.median for time in tables.decision.values())
     invitation_wait = LEAST_INVITATION_WAIT if template.invitation is not None else 0
     # From an invitation entry's month the nomination is already behind; from a pool or nomination month it is not.
-    return dict(requirements_ready=ready, tail_months=tail + (invitation_wait or nomination),
-                earliest_pr=month + nomination + invitation_wait + tail)
+    return dict(
+        requirements_ready=ready,
+        tail_months=tail + (invitation_wait or nomination),
+        earliest_pr=month + nomination + invitation_wait + tail,
+    )
 
 
 def last_useful_month(tables: StepTables, depth: int) -> int:
@@ -253,8 +277,6 @@ def least_processing(cat: Catalogue, program_id: str, as_of: date, horizon: int)
     return min(program_processing(program, month_date(as_of, month))[0] for month in range(horizon + 1))
 
 
-
-
 class _MonthEntry(NamedTuple):
     """What one (arrival, month) adds: in the pool or not, a nomination, an invitation with its round types."""
 
@@ -263,8 +285,9 @@ class _MonthEntry(NamedTuple):
     invitation: tuple[InvitationEntry, tuple[str, ...]] | None = None
 
 
-def extend_tables(tables: StepTables, states: States, horizon: int, through: int,
-                  max_log_cost: int | None = None) -> StepTables:
+def extend_tables(
+    tables: StepTables, states: States, horizon: int, through: int, max_log_cost: int | None = None
+) -> StepTables:
     """The tables with the months after those already evaluated evaluated too, up to ``through`` (at most ``horizon``).
 
     Entries only depend on their own month (and the whole ``horizon``, which sets the
@@ -295,8 +318,7 @@ def extend_tables(tables: StepTables, states: States, horizon: int, through: int
     return _with_entries(tables, found, frozenset(deferred), max(tables.evaluated_through, through))
 
 
-def _new_months(tables: StepTables, states: States, horizon: int, first: int, through: int,
-                max_log_cost: int | None):
+def _new_months(tables: StepTables, states: States, horizon: int, first: int, through: int, max_log_cost: int | None):
     """(key, entry) for every (arrival, month) from ``first`` to ``through``; the entry is None for a deferred month."""
     template = tables.template
     budget = None
@@ -315,8 +337,9 @@ def _new_months(tables: StepTables, states: States, horizon: int, first: int, th
                 yield (arrival, month), _month_entry(tables, states, move, month, horizon)
 
 
-def _with_entries(tables: StepTables, found: dict[Key, _MonthEntry], deferred: frozenset[Key],
-                  through: int) -> StepTables:
+def _with_entries(
+    tables: StepTables, found: dict[Key, _MonthEntry], deferred: frozenset[Key], through: int
+) -> StepTables:
     """A new StepTables holding ``tables``' entries and those ``found``."""
     pool, nomination = set(tables.pool), dict(tables.nomination)
     invitation, round_types = dict(tables.invitation), dict(tables.round_types)
@@ -327,8 +350,15 @@ def _with_entries(tables: StepTables, found: dict[Key, _MonthEntry], deferred: f
             nomination[key] = entry.nomination
         if entry.invitation is not None:
             invitation[key], round_types[key] = entry.invitation
-    return replace(tables, pool=frozenset(pool), nomination=nomination, invitation=invitation, round_types=round_types,
-                   deferred=deferred, evaluated_through=through)
+    return replace(
+        tables,
+        pool=frozenset(pool),
+        nomination=nomination,
+        invitation=invitation,
+        round_types=round_types,
+        deferred=deferred,
+        evaluated_through=through,
+    )
 
 
 def _waits_from_pool(template: RouteTemplate) -> bool:
@@ -354,8 +384,9 @@ def _month_entry(tables: StepTables, states: States, move: Move | None, month: i
     return _MonthEntry(in_pool, nominated, invitation)
 
 
-def nomination_entry(tables: StepTables, states: States, program: ProgramFile, month: int,
-                     horizon: int) -> NominationEntry | None:
+def nomination_entry(
+    tables: StepTables, states: States, program: ProgramFile, month: int, horizon: int
+) -> NominationEntry | None:
     """A nomination applied for in ``month``: its processing, or where draws select, the wait and chance of selection.
 
     Selection by draws must come soon enough for the rest of the route (at least an
@@ -377,9 +408,13 @@ def nomination_entry(tables: StepTables, states: States, program: ProgramFile, m
         return None
     wait = max(1, months_ceil(estimate.expected_wait_months))
     probability = estimate.probability * rule.after_invitation
-    return NominationEntry(wait + median, log_cost(probability), probability,
-                           f"{estimate.explanation}; expected wait for a draw {wait} month(s), then {median} month(s) "
-                           f"of processing; {rule.after_invitation:.0%} of invited applicants assumed nominated")
+    return NominationEntry(
+        wait + median,
+        log_cost(probability),
+        probability,
+        f"{estimate.explanation}; expected wait for a draw {wait} month(s), then {median} month(s) "
+        f"of processing; {rule.after_invitation:.0%} of invited applicants assumed nominated",
+    )
 
 
 def selection_value(profile: Profile, program: ProgramFile, on: date) -> float | None:
@@ -399,8 +434,9 @@ def selection_cached(series: str, value: float | None, as_of: date, window: int)
     return estimate_selection(series, value, as_of, window)
 
 
-def invitation_cannot_meet(tables: StepTables, states: States, move: Move | None, month: int, horizon: int,
-                           budget: int) -> bool:
+def invitation_cannot_meet(
+    tables: StepTables, states: States, move: Move | None, month: int, horizon: int, budget: int
+) -> bool:
     """True if no invitation wait starting in ``month`` can cost at most ``budget`` (a template without nomination).
 
     The bound is the estimate at the month's own CRS and window as if the person fitted
@@ -422,8 +458,9 @@ def _invitation_window(tables: StepTables, month: int, horizon: int) -> int:
     return horizon - month - tables.prep_months - decision_median
 
 
-def invitation_entry(tables: StepTables, states: States, move: Move | None, month: int,
-                     horizon: int) -> tuple[InvitationEntry, tuple[str, ...]] | None:
+def invitation_entry(
+    tables: StepTables, states: States, move: Move | None, month: int, horizon: int
+) -> tuple[InvitationEntry, tuple[str, ...]] | None:
     """Expected wait and probability of an invitation when waiting starts in ``month``, with the round types it
     counts on; None when no invitation is likely enough to plan on."""
     template = tables.template

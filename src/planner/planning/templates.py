@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import networkx as nx
 
 from planner.planning.graph import WORK_STEP, ProfileGraph
+from planner.rules.book import per_book
 from planner.rules.catalogue import Catalogue, ProgramFile
 from planner.rules.vocabulary import FEDERAL
-from planner.rules.book import per_book
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class RouteTemplate:
         return tuple(dict.fromkeys(s.program.id for s in self.steps))
 
     def describe(self) -> str:
-        return " → ".join(s.program.label for s in self.steps if s.step in ("apply_permit", "enter_pool", "nomination", "selection"))
+        return " → ".join(
+            s.program.label for s in self.steps if s.step in ("apply_permit", "enter_pool", "nomination", "selection")
+        )
 
 
 # Steps whose program follows from the rest of the route instead of being a free choice.
@@ -63,21 +66,28 @@ def _pick_following(options: tuple[str, ...], chosen: list[str], cat: Catalogue)
     return federal[:1] or usable[:1]
 
 
-def enumerate_templates(pg: ProfileGraph, cat: Catalogue, target: str = "permanent_resident",
-                        max_length: int = 8) -> list[RouteTemplate]:
+def enumerate_templates(
+    pg: ProfileGraph, cat: Catalogue, target: str = "permanent_resident", max_length: int = 8
+) -> list[RouteTemplate]:
     """Every route template from the person's start status to ``target`` in the pruned graph.
 
     People whose pruned graphs have the same steps and programs share one enumeration
     (the templates are shared, read-only, by their plans).
     """
-    edges = tuple(sorted((u, v, d["step"], tuple(sorted(d["programs"])))
-                         for u, v, d in pg.graph.edges(data=True) if d["step"] != WORK_STEP))
+    edges = tuple(
+        sorted(
+            (u, v, d["step"], tuple(sorted(d["programs"])))
+            for u, v, d in pg.graph.edges(data=True)
+            if d["step"] != WORK_STEP
+        )
+    )
     return list(_enumerate(edges, tuple(sorted(pg.graph.nodes)), pg.start, cat, target, max_length))
 
 
 @per_book(maxsize=64)
-def _enumerate(edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue, target: str,
-               max_length: int) -> tuple[RouteTemplate, ...]:
+def _enumerate(
+    edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue, target: str, max_length: int
+) -> tuple[RouteTemplate, ...]:
     G = nx.DiGraph()
     G.add_nodes_from(nodes)
     G.add_edges_from((u, v, {"step": step, "programs": programs}) for u, v, step, programs in edges)
@@ -85,7 +95,7 @@ def _enumerate(edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue,
         return ()
     templates: list[RouteTemplate] = []
     for path in nx.all_simple_paths(G, start, target, cutoff=max_length):
-        path_edges = list(zip(path, path[1:]))
+        path_edges = list(pairwise(path))
         if sum(1 for u, v in path_edges if G.edges[u, v]["step"] == "apply_permit") > 1:
             continue  # one temporary permit per route
         partials: list[list[TemplateStep]] = [[]]
@@ -94,8 +104,11 @@ def _enumerate(edges: tuple, nodes: tuple[str, ...], start: str, cat: Catalogue,
             grown = []
             for partial in partials:
                 chosen = [s.program.id for s in partial]
-                options = (_pick_following(data["programs"], chosen, cat) if data["step"] in _FOLLOWING_STEPS
-                           else sorted(data["programs"]))
+                options = (
+                    _pick_following(data["programs"], chosen, cat)
+                    if data["step"] in _FOLLOWING_STEPS
+                    else sorted(data["programs"])
+                )
                 for program_id in options:
                     grown.append(partial + [TemplateStep(u, v, data["step"], cat.get(program_id))])
             partials = grown

@@ -9,20 +9,19 @@ validity, processing durations).  It returns a list of problems; empty means val
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 from planner.dates import add_years
 from planner.eligibility.verdicts import evaluate, requirement_kinds
 from planner.facts.language import validity_rules
+from planner.facts.profile import Profile
+from planner.facts.timeline import Move, canadian_job_for, month_date, newest_tests, project, with_retakes
 from planner.planning.permits import permit_months
 from planner.planning.process import permit_processing
-from planner.rules.process import decision_processing, program_processing
-from planner.rules.process import express_entry_process
-from planner.facts.profile import Profile
-from planner.rules.catalogue import catalogue
 from planner.planning.result import RoutePlan
 from planner.planning.status import current_stay, current_work_end, route_stay
-from planner.facts.timeline import (Move, canadian_job_for, month_date, newest_tests, project,
-                              with_retakes)
+from planner.rules.catalogue import catalogue
+from planner.rules.process import decision_processing, express_entry_process, program_processing
 
 
 def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
@@ -43,7 +42,7 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         problems.append(f"PR in month {last.end_month} is beyond the horizon of {plan.horizon_months}")
     if route.expected_months != last.end_month:
         problems.append("expected months differ from the last step's end")
-    for earlier, later in zip(steps, steps[1:]):
+    for earlier, later in pairwise(steps):
         if later.start_month < earlier.start_month:
             problems.append(f"steps out of order: {earlier.label} / {later.label}")
 
@@ -54,11 +53,15 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         grant = program.grants.get(month_date(as_of, permit.start_month)) if program.grants else None
         job = canadian_job_for(profile, as_of)
         months = permit_months(grant, profile, month_date(as_of, permit.start_month))
-        move = Move(program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months, job[3])
+        move = Move(
+            program.id, grant.status if grant else "worker", permit.end_month, job[0], job[1], job[2], months, job[3]
+        )
         expected, _ = permit_processing(program, profile, month_date(as_of, permit.start_month))
         if permit.end_month - permit.start_month != int(expected):
-            problems.append(f"{program.label} takes {expected} month(s) to process, the plan allows "
-                            f"{permit.end_month - permit.start_month}")
+            problems.append(
+                f"{program.label} takes {expected} month(s) to process, the plan allows "
+                f"{permit.end_month - permit.start_month}"
+            )
         problems += _unmet(program, profile, as_of, permit.start_month, None, None)
     submission = by_kind.get("apply_pr", [None])[0]
     if submission is None:
@@ -70,8 +73,9 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
     for kind in ("enter_pool", "nomination", "selection"):
         for step in by_kind.get(kind, []):
             program = cat.get(step.program)
-            problems += _unmet(program, profile, as_of, step.start_month, move, nomination,
-                               retake=_retake_month(by_kind))
+            problems += _unmet(
+                program, profile, as_of, step.start_month, move, nomination, retake=_retake_month(by_kind)
+            )
             if kind == "nomination" and program.express_entry_linked:
                 nomination = (program.jurisdiction.upper(), step.start_month)
     invitation = by_kind.get("invitation", [None])[0]
@@ -79,7 +83,9 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
         deadline = express_entry_process().ita_deadline_days.at(month_date(as_of, invitation.end_month))
         days = (submission.end_date - submission.start_date).days
         if submission.start_month != invitation.end_month or days > deadline:
-            problems.append(f"the application is submitted {days} days after the invitation; the deadline is {deadline} days")
+            problems.append(
+                f"the application is submitted {days} days after the invitation; the deadline is {deadline} days"
+            )
 
     problems += _language_problems(profile, as_of, steps, _retake_month(by_kind))
     return problems
@@ -88,19 +94,24 @@ def validate_plan(plan: RoutePlan, profile: Profile) -> list[str]:
 def _duration_problems(cat, as_of: date, by_kind, submission, decision) -> list[str]:
     """The decision takes IRCC's processing for its application, and a nomination at least its program's processing."""
     problems = []
-    selected = next((cat.get(step.program) for kind in ("nomination", "selection") for step in by_kind.get(kind, [])),
-                    None)
+    selected = next(
+        (cat.get(step.program) for kind in ("nomination", "selection") for step in by_kind.get(kind, [])), None
+    )
     expected, _ = decision_processing(cat.get(decision.program), selected, month_date(as_of, submission.end_month))
     if decision.end_month - decision.start_month != expected or decision.start_month != submission.end_month:
-        problems.append(f"the decision takes {decision.end_month - decision.start_month} month(s) from month "
-                        f"{decision.start_month}; IRCC's processing is {expected} from the submission (month "
-                        f"{submission.end_month})")
+        problems.append(
+            f"the decision takes {decision.end_month - decision.start_month} month(s) from month "
+            f"{decision.start_month}; IRCC's processing is {expected} from the submission (month "
+            f"{submission.end_month})"
+        )
     if selected is not None:
         step = next(step for kind in ("nomination", "selection") for step in by_kind.get(kind, []))
         least, _ = program_processing(selected, month_date(as_of, step.start_month))
         if step.end_month - step.start_month < least:
-            problems.append(f"{selected.label} takes at least {least} month(s) to process; the plan allows "
-                            f"{step.end_month - step.start_month}")
+            problems.append(
+                f"{selected.label} takes at least {least} month(s) to process; the plan allows "
+                f"{step.end_month - step.start_month}"
+            )
     return problems
 
 
@@ -116,8 +127,10 @@ def _status_problems(profile: Profile, as_of: date, cat, by_kind, permit, submis
     current = current_stay(profile, as_of, cat)
     if permit is not None:
         if current is not None and permit.start_month > current.ends:
-            problems.append(f"{permit.label} is applied for in month {permit.start_month}, after the current permit "
-                            f"ends (month {current.ends}): the person is out of status")
+            problems.append(
+                f"{permit.label} is applied for in month {permit.start_month}, after the current permit "
+                f"ends (month {current.ends}): the person is out of status"
+            )
         stay = route_stay(cat.get(permit.program), profile, as_of, permit.start_month, permit.end_month)
         first = permit.end_month
     else:
@@ -129,15 +142,19 @@ def _status_problems(profile: Profile, as_of: date, cat, by_kind, permit, submis
         problems.append("the plan renews a permit that cannot be renewed")
     for j, renewal in enumerate(sorted(renewals, key=lambda step: step.start_month)):
         if renewal.start_month > stay.end_after(j):
-            problems.append(f"renewal {j + 1} is applied for in month {renewal.start_month}, after the permit ends "
-                            f"(month {stay.end_after(j)})")
+            problems.append(
+                f"renewal {j + 1} is applied for in month {renewal.start_month}, after the permit ends "
+                f"(month {stay.end_after(j)})"
+            )
     valid_to = stay.end_after(len(renewals))
     bridging = by_kind.get("bridging_open_work_permit", [None])[0]
     if bridging is not None and not stay.can_bridge():
         problems.append("a bridging open work permit needs a work permit (or a worker's maintained status)")
     if bridging is not None and not submission.end_month <= bridging.start_month <= valid_to:
-        problems.append(f"the bridging open work permit (month {bridging.start_month}) must be applied for after the PR "
-                        f"application (month {submission.end_month}) and while the permit is valid (to month {valid_to})")
+        problems.append(
+            f"the bridging open work permit (month {bridging.start_month}) must be applied for after the PR "
+            f"application (month {submission.end_month}) and while the permit is valid (to month {valid_to})"
+        )
     bridged_from = bridging.start_month if bridging is not None else None
     gap = next((m for m in range(first, pr) if m > valid_to and (bridged_from is None or m < bridged_from)), None)
     if gap is None and bridged_from is None and pr > valid_to:
@@ -152,15 +169,26 @@ def _retake_month(by_kind) -> int | None:
     return retake[0].end_month if retake else None
 
 
-def _unmet(program, profile: Profile, as_of: date, month: int, move, nomination, retake: int | None = None) -> list[str]:
-    projected = project(profile, as_of, month, move, *(nomination or (None, None)),
-                        work_until=current_work_end(profile, as_of, catalogue()))
+def _unmet(
+    program, profile: Profile, as_of: date, month: int, move, nomination, retake: int | None = None
+) -> list[str]:
+    projected = project(
+        profile,
+        as_of,
+        month,
+        move,
+        *(nomination or (None, None)),
+        work_until=current_work_end(profile, as_of, catalogue()),
+    )
     on = month_date(as_of, month)
     if retake is not None and retake <= month:
         projected, _ = with_retakes(projected, on)
     result = evaluate(program, projected, on)
-    return [f"{program.label} in month {month}: {v.label} not met ({v.value}; needs {v.threshold})"
-            for v in result.verdicts if not v.met]
+    return [
+        f"{program.label} in month {month}: {v.label} not met ({v.value}; needs {v.threshold})"
+        for v in result.verdicts
+        if not v.met
+    ]
 
 
 def _language_problems(profile: Profile, as_of: date, steps, retake: int | None) -> list[str]:
@@ -188,8 +216,9 @@ def _language_problems(profile: Profile, as_of: date, steps, retake: int | None)
 
 def _reads_language(program) -> bool:
     """True if a program has a requirement that reads language results."""
-    return any(requirement_kinds(r) & {"language", "credential_language", "experience_language"}
-               for r in program.requirements)
+    return any(
+        requirement_kinds(r) & {"language", "credential_language", "experience_language"} for r in program.requirements
+    )
 
 
 def _pool_gap(profile: Profile, as_of: date, steps, retake: int | None, years: int) -> list[str]:
@@ -203,5 +232,7 @@ def _pool_gap(profile: Profile, as_of: date, steps, retake: int | None, years: i
         return []
     if retake is not None and month_date(as_of, retake) < expires:
         return []
-    return [f"language results expire on {expires} while the Express Entry profile is in the pool "
-            "and are not renewed before then"]
+    return [
+        f"language results expire on {expires} while the Express Entry profile is in the pool "
+        "and are not renewed before then"
+    ]

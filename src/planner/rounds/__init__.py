@@ -14,5 +14,12 @@ from planner.rounds.estimator import InvitationEstimate, TypeContribution, estim
 from planner.rounds.history import PoolDistribution, Round, load_history
 from planner.rounds.types import ROUND_TYPES
 
-__all__ = ["ROUND_TYPES", "InvitationEstimate", "PoolDistribution", "Round", "TypeContribution",
-           "estimate_invitation", "load_history"]
+__all__ = [
+    "ROUND_TYPES",
+    "InvitationEstimate",
+    "PoolDistribution",
+    "Round",
+    "TypeContribution",
+    "estimate_invitation",
+    "load_history",
+]

@@ -148,6 +148,7 @@ class BacktestReport:
 
     def to_json(self) -> dict:
         """Return the report as JSON-ready data (dates as YYYY-MM-DD)."""
+
         def convert(value):
             if isinstance(value, date):
                 return value.isoformat()
@@ -156,6 +157,7 @@ class BacktestReport:
             if isinstance(value, list | tuple):
                 return [convert(v) for v in value]
             return value
+
         return convert(asdict(self))
 
 
@@ -192,9 +194,15 @@ def calibration(pairs: Sequence[tuple[float, float]]) -> tuple[CalibrationBand, 
         last = k == CALIBRATION_BANDS - 1
         chosen = [(p, y) for p, y in pairs if low <= p < high or (last and p == 1.0)]
         if chosen:
-            bands.append(CalibrationBand(low=low, high=high, cases=len(chosen),
-                                         mean_predicted=sum(p for p, _ in chosen) / len(chosen),
-                                         observed=sum(y for _, y in chosen) / len(chosen)))
+            bands.append(
+                CalibrationBand(
+                    low=low,
+                    high=high,
+                    cases=len(chosen),
+                    mean_predicted=sum(p for p, _ in chosen) / len(chosen),
+                    observed=sum(y for _, y in chosen) / len(chosen),
+                )
+            )
     return tuple(bands)
 
 
@@ -219,15 +227,19 @@ def cut_dates(start: date, end: date, step_months: int = 1) -> list[date]:
 
 def _predictors(index: RoundIndex) -> dict[str, Callable[[int, tuple[str, ...], date, int], float]]:
     return {
-        "correlated": lambda crs, types, cut, w: index.estimate(crs, types, cut, w, explain=False,
-                                                                model=CORRELATED).probability,
-        "independent": lambda crs, types, cut, w: index.estimate(crs, types, cut, w, explain=False,
-                                                                 model=INDEPENDENT).probability,
+        "correlated": lambda crs, types, cut, w: (
+            index.estimate(crs, types, cut, w, explain=False, model=CORRELATED).probability
+        ),
+        "independent": lambda crs, types, cut, w: (
+            index.estimate(crs, types, cut, w, explain=False, model=INDEPENDENT).probability
+        ),
         "naive": lambda crs, types, cut, w: naive_baseline(index, crs, types, cut),
     }
 
 
-def _replay(index: RoundIndex, dates: list[date], window: int, sets, scores) -> dict[str, list[tuple[float, float, bool]]]:
+def _replay(
+    index: RoundIndex, dates: list[date], window: int, sets, scores
+) -> dict[str, list[tuple[float, float, bool]]]:
     """(prediction, outcome, near) for every model, cut date, eligibility set and score."""
     predictors = _predictors(index)
     rows: dict[str, list[tuple[float, float, bool]]] = {key: [] for key, _ in MODELS}
@@ -244,15 +256,28 @@ def _replay(index: RoundIndex, dates: list[date], window: int, sets, scores) -> 
 
 
 def _model_scores(rows: dict[str, list[tuple[float, float, bool]]]) -> tuple[ModelScores, ...]:
-    return tuple(ModelScores(model=key, label=label, overall=score([(p, y) for p, y, _ in rows[key]]),
-                             near=score([(p, y) for p, y, near in rows[key] if near]))
-                 for key, label in MODELS)
+    return tuple(
+        ModelScores(
+            model=key,
+            label=label,
+            overall=score([(p, y) for p, y, _ in rows[key]]),
+            near=score([(p, y) for p, y, near in rows[key] if near]),
+        )
+        for key, label in MODELS
+    )
 
 
-def run_backtest(*, start: date = HELD_OUT_START, end: date | None = None, step_months: int = 1,
-                 windows: Sequence[int] = DEFAULT_WINDOWS, scores: Sequence[int] = DEFAULT_SCORES,
-                 eligibilities: Sequence[Sequence[str]] = DEFAULT_ELIGIBILITIES,
-                 outcomes_until: date | None = None, index: RoundIndex | None = None) -> BacktestReport:
+def run_backtest(
+    *,
+    start: date = HELD_OUT_START,
+    end: date | None = None,
+    step_months: int = 1,
+    windows: Sequence[int] = DEFAULT_WINDOWS,
+    scores: Sequence[int] = DEFAULT_SCORES,
+    eligibilities: Sequence[Sequence[str]] = DEFAULT_ELIGIBILITIES,
+    outcomes_until: date | None = None,
+    index: RoundIndex | None = None,
+) -> BacktestReport:
     """Replay history from ``start`` to ``end`` (default: as late as the data allows) and score the models.
 
     A cut date counts for a window only if the window ends by ``outcomes_until`` (default:
@@ -274,14 +299,28 @@ def run_backtest(*, start: date = HELD_OUT_START, end: date | None = None, step_
         for key in pooled:
             pooled[key].extend(rows[key])
         reference = rows[MODELS[0][0]]
-        results.append(WindowResult(
-            window_months=window, cut_dates=len(dates), cases=len(reference),
-            near_cases=sum(1 for *_, near in reference if near),
-            first_cut=dates[0] if dates else None, last_cut=dates[-1] if dates else None,
-            base_rate=sum(y for _, y, _ in reference) / len(reference) if reference else float("nan"),
-            models=_model_scores(rows)))
-    return BacktestReport(start=start, end=last, outcomes_until=limit, data_end=index.data_end, scores=tuple(scores),
-                          eligibilities=sets, windows=tuple(results), pooled=_model_scores(pooled))
+        results.append(
+            WindowResult(
+                window_months=window,
+                cut_dates=len(dates),
+                cases=len(reference),
+                near_cases=sum(1 for *_, near in reference if near),
+                first_cut=dates[0] if dates else None,
+                last_cut=dates[-1] if dates else None,
+                base_rate=sum(y for _, y, _ in reference) / len(reference) if reference else float("nan"),
+                models=_model_scores(rows),
+            )
+        )
+    return BacktestReport(
+        start=start,
+        end=last,
+        outcomes_until=limit,
+        data_end=index.data_end,
+        scores=tuple(scores),
+        eligibilities=sets,
+        windows=tuple(results),
+        pooled=_model_scores(pooled),
+    )
 
 
 def tuning_backtest(**options) -> BacktestReport:

@@ -35,8 +35,7 @@ from datetime import date
 from functools import lru_cache
 
 from planner.dates import add_months
-from planner.rounds.history import Round, history_identity, history_path, load_history_file
-from planner.rounds.history import round_type_label
+from planner.rounds.history import Round, history_identity, history_path, load_history_file, round_type_label
 from planner.rounds.types import ROUND_TYPES
 from planner.rules.book import per_book
 
@@ -95,13 +94,26 @@ class RoundModel:
     """The correlation of a type with too few rounds in that history to measure one."""
 
 
-INDEPENDENT = RoundModel(name="independent rounds (used until December 2026)", lookbacks=LOOKBACKS,
-                         smoothing=CUTOFF_SMOOTHING, widening_months=None, block_months=6.0,
-                         correlation_months=0, default_correlation=0.0)
+INDEPENDENT = RoundModel(
+    name="independent rounds (used until December 2026)",
+    lookbacks=LOOKBACKS,
+    smoothing=CUTOFF_SMOOTHING,
+    widening_months=None,
+    block_months=6.0,
+    correlation_months=0,
+    default_correlation=0.0,
+)
 """Each round reaches a score independently of the others: the model before issue 17."""
 
-CORRELATED = RoundModel(name="correlated rounds", lookbacks=LOOKBACKS, smoothing=CUTOFF_SMOOTHING,
-                        widening_months=1.0, block_months=6.0, correlation_months=24, default_correlation=0.3)
+CORRELATED = RoundModel(
+    name="correlated rounds",
+    lookbacks=LOOKBACKS,
+    smoothing=CUTOFF_SMOOTHING,
+    widening_months=1.0,
+    block_months=6.0,
+    correlation_months=24,
+    default_correlation=0.3,
+)
 """Rounds move in runs (a type's own measured correlation) and the kernel widens after a pause.
 
 Tuned on cut dates 2019-01 to 2024-12 whose windows end by 2024-12-31; see docs/rounds-model.md."""
@@ -183,8 +195,11 @@ class RoundIndex:
 
     def last_round_before(self, day: date) -> date | None:
         """The date of the newest round of any type strictly before ``day``, or None."""
-        found = [dates[bisect_left(dates, day.toordinal()) - 1] for dates in self._dates.values()
-                 if bisect_left(dates, day.toordinal()) > 0]
+        found = [
+            dates[bisect_left(dates, day.toordinal()) - 1]
+            for dates in self._dates.values()
+            if bisect_left(dates, day.toordinal()) > 0
+        ]
         return date.fromordinal(max(found)) if found else None
 
     def types_with_rounds(self, as_of: date) -> frozenset[str]:
@@ -195,7 +210,9 @@ class RoundIndex:
         """
         anchor = min(as_of, self.data_end).toordinal()
         start = add_months(min(as_of, self.data_end), -max(view.rate_months for view in LOOKBACKS)).toordinal()
-        return frozenset(t for t, dates in self._dates.items() if bisect_left(dates, anchor) > bisect_left(dates, start))
+        return frozenset(
+            t for t, dates in self._dates.items() if bisect_left(dates, anchor) > bisect_left(dates, start)
+        )
 
     def between(self, round_type: str, start: date, end: date) -> list[tuple[date, int]]:
         """Return (date, cut-off) of rounds of ``round_type`` with start <= date < end, oldest first."""
@@ -216,7 +233,7 @@ class RoundIndex:
                 count = end - bisect_left(dates, rate_start.toordinal())
                 if count == 0:
                     continue
-                cutoffs = self._cutoffs[round_type][bisect_left(dates, cutoff_start.toordinal()):end]
+                cutoffs = self._cutoffs[round_type][bisect_left(dates, cutoff_start.toordinal()) : end]
                 parts.append((round_type, count, count / view.rate_months, tuple(cutoffs)))
             result.append((view.weight, tuple(parts)))
         return tuple(result)
@@ -231,13 +248,23 @@ class RoundIndex:
             start = bisect_left(dates, add_months(anchor, -model.correlation_months).toordinal())
             blocks: dict[int, list[int]] = {}
             for day, cutoff in zip(dates[start:end], self._cutoffs[round_type][start:end], strict=True):
-                blocks.setdefault(int((anchor.toordinal() - day) / (DAYS_PER_MONTH * model.block_months)), []).append(cutoff)
+                blocks.setdefault(int((anchor.toordinal() - day) / (DAYS_PER_MONTH * model.block_months)), []).append(
+                    cutoff
+                )
             measured = intraclass_correlation(list(blocks.values()))
             correlation = model.default_correlation if measured is None else measured
         return TypeState(months_since_last=since, correlation=correlation, smoothing=model.smoothing * widening)
 
-    def estimate(self, crs: int, round_types: Iterable[str], as_of: date, window_months: int,
-                 *, explain: bool = True, model: RoundModel | None = None) -> InvitationEstimate:
+    def estimate(
+        self,
+        crs: int,
+        round_types: Iterable[str],
+        as_of: date,
+        window_months: int,
+        *,
+        explain: bool = True,
+        model: RoundModel | None = None,
+    ) -> InvitationEstimate:
         """Estimate P(invited within ``window_months`` of ``as_of``); see :func:`estimate_invitation`.
 
         ``model`` defaults to :data:`CORRELATED`; the backtest also runs :data:`INDEPENDENT`.
@@ -247,37 +274,77 @@ class RoundIndex:
         anchor = min(as_of, self.data_end)
         components = self._components(types, anchor, model.lookbacks)
         states = {t: self._type_state(t, anchor, model) for t in types}
-        terms = [(weight, [(t, rate, _share_at_or_below(crs, cutoffs, states[t].smoothing), states[t].correlation)
-                           for t, _count, rate, cutoffs in parts]) for weight, parts in components]
+        terms = [
+            (
+                weight,
+                [
+                    (t, rate, _share_at_or_below(crs, cutoffs, states[t].smoothing), states[t].correlation)
+                    for t, _count, rate, cutoffs in parts
+                ],
+            )
+            for weight, parts in components
+        ]
         probability = _invited_by(terms, window_months, model.block_months)
         wait = _expected_wait(terms, window_months, model.block_months, probability)
         contributing = tuple(t for t in types if any(t == part[0] for _, parts in components for part in parts))
         contributions: tuple[TypeContribution, ...] = ()
         explanation = ""
         if explain:
-            contributions = tuple(self._contribution(t, components, terms, states[t], anchor, window_months, model)
-                                  for t in types)
-            explanation = _explain(crs, types, as_of, anchor, window_months, probability, wait, contributions,
-                                   self.last_round_before(anchor), model)
-        return InvitationEstimate(crs=crs, round_types=types, as_of=as_of, window_months=window_months,
-                                  probability=probability, expected_wait_months=wait,
-                                  contributing_types=contributing, contributions=contributions,
-                                  data_until=anchor, last_round=self.last_round_before(anchor),
-                                  model=model.name, explanation=explanation)
+            contributions = tuple(
+                self._contribution(t, components, terms, states[t], anchor, window_months, model) for t in types
+            )
+            explanation = _explain(
+                crs,
+                types,
+                as_of,
+                anchor,
+                window_months,
+                probability,
+                wait,
+                contributions,
+                self.last_round_before(anchor),
+                model,
+            )
+        return InvitationEstimate(
+            crs=crs,
+            round_types=types,
+            as_of=as_of,
+            window_months=window_months,
+            probability=probability,
+            expected_wait_months=wait,
+            contributing_types=contributing,
+            contributions=contributions,
+            data_until=anchor,
+            last_round=self.last_round_before(anchor),
+            model=model.name,
+            explanation=explanation,
+        )
 
-    def _contribution(self, round_type: str, components, terms, state: TypeState, anchor: date, window: int,
-                      model: RoundModel) -> TypeContribution:
+    def _contribution(
+        self, round_type: str, components, terms, state: TypeState, anchor: date, window: int, model: RoundModel
+    ) -> TypeContribution:
         counts = tuple(next((part[1] for part in parts if part[0] == round_type), 0) for _, parts in components)
-        alone = _invited_by([(weight, [term for term in view if term[0] == round_type]) for weight, view in terms],
-                            window, model.block_months)
+        alone = _invited_by(
+            [(weight, [term for term in view if term[0] == round_type]) for weight, view in terms],
+            window,
+            model.block_months,
+        )
         dates = self._dates[round_type]
         end = bisect_left(dates, anchor.toordinal())
         start = max(0, end - QUOTED_CUTOFFS)
-        recent = tuple((date.fromordinal(d), c) for d, c in
-                       zip(reversed(dates[start:end]), reversed(self._cutoffs[round_type][start:end]), strict=True))
-        return TypeContribution(round_type=round_type, rounds_in_lookback=counts, recent_cutoffs=recent,
-                                probability_alone=alone, months_since_last=state.months_since_last,
-                                correlation=state.correlation, smoothing=state.smoothing)
+        recent = tuple(
+            (date.fromordinal(d), c)
+            for d, c in zip(reversed(dates[start:end]), reversed(self._cutoffs[round_type][start:end]), strict=True)
+        )
+        return TypeContribution(
+            round_type=round_type,
+            rounds_in_lookback=counts,
+            recent_cutoffs=recent,
+            probability_alone=alone,
+            months_since_last=state.months_since_last,
+            correlation=state.correlation,
+            smoothing=state.smoothing,
+        )
 
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -360,6 +427,7 @@ def _check(crs: int, round_types: Iterable[str], as_of: date, window_months: int
         raise ValueError(f"unknown round type(s) {', '.join(map(repr, unknown))}; known: {', '.join(ROUND_TYPES)}")
     types = tuple(t for t in ROUND_TYPES if t in given)
     from planner.scoring.crs import maximum_total  # not at import: importing the rounds package stays light
+
     highest = maximum_total(as_of)
     if not 0 <= crs <= highest:
         raise ValueError(f"CRS score must be between 0 and {highest}, got {crs}")
@@ -372,15 +440,27 @@ def _months(value: float) -> str:
     return f"{value:.1f} months"
 
 
-def _explain(crs: int, types: tuple[str, ...], as_of: date, anchor: date, window: int, probability: float,
-             wait: float | None, contributions: tuple[TypeContribution, ...], newest: date | None,
-             model: RoundModel) -> str:
+def _explain(
+    crs: int,
+    types: tuple[str, ...],
+    as_of: date,
+    anchor: date,
+    window: int,
+    probability: float,
+    wait: float | None,
+    contributions: tuple[TypeContribution, ...],
+    newest: date | None,
+    model: RoundModel,
+) -> str:
     known = f"the newest round known is of {newest.isoformat()}" if newest else "no round is known before then"
-    lines = [f"{probability:.0%} chance of an invitation within {window} months with CRS {crs}, "
-             f"estimated from rounds before {anchor.isoformat()} ({known})."]
+    lines = [
+        f"{probability:.0%} chance of an invitation within {window} months with CRS {crs}, "
+        f"estimated from rounds before {anchor.isoformat()} ({known})."
+    ]
     if anchor < as_of:
-        lines.append(f"The round history ends on {anchor.isoformat()}; later months are assumed to follow "
-                     "the same pattern.")
+        lines.append(
+            f"The round history ends on {anchor.isoformat()}; later months are assumed to follow the same pattern."
+        )
     views = " / ".join(f"{view.rate_months}" for view in model.lookbacks)
     for item in contributions:
         lines.append(_explain_type(item, views, model))
@@ -395,19 +475,28 @@ def _explain_type(item: TypeContribution, views: str, model: RoundModel) -> str:
     """One line per round type: its rounds, cut-offs, how they move together, and what it adds."""
     name = round_type_label(item.round_type)
     if not any(item.rounds_in_lookback):
-        last = (f"; the last was on {item.recent_cutoffs[0][0].isoformat()} (cut-off {item.recent_cutoffs[0][1]})"
-                if item.recent_cutoffs else "; there has never been one")
-        return (f"{name}: no rounds in the last {model.lookbacks[-1].rate_months} months{last}, so the type is "
-                "taken as stopped and adds nothing (a restart would be a policy change the history cannot show).")
+        last = (
+            f"; the last was on {item.recent_cutoffs[0][0].isoformat()} (cut-off {item.recent_cutoffs[0][1]})"
+            if item.recent_cutoffs
+            else "; there has never been one"
+        )
+        return (
+            f"{name}: no rounds in the last {model.lookbacks[-1].rate_months} months{last}, so the type is "
+            "taken as stopped and adds nothing (a restart would be a policy change the history cannot show)."
+        )
     cutoffs = ", ".join(f"{c} ({d.isoformat()})" for d, c in item.recent_cutoffs)
     counts = " / ".join(str(n) for n in item.rounds_in_lookback)
     text = f"{name}: {counts} rounds in the last {views} months; latest cut-offs {cutoffs}"
     if model.correlation_months:
-        text += (f"; rounds within {model.block_months:g} months move together with chance {item.correlation:.2f} "
-                 f"(measured over {model.correlation_months} months)")
+        text += (
+            f"; rounds within {model.block_months:g} months move together with chance {item.correlation:.2f} "
+            f"(measured over {model.correlation_months} months)"
+        )
     if item.smoothing >= 2 * model.smoothing:
-        text += (f"; no round for {item.months_since_last:.1f} months, so the next cut-off is taken as less certain "
-                 f"(smoothing +/-{item.smoothing:.0f} points instead of {model.smoothing:g})")
+        text += (
+            f"; no round for {item.months_since_last:.1f} months, so the next cut-off is taken as less certain "
+            f"(smoothing +/-{item.smoothing:.0f} points instead of {model.smoothing:g})"
+        )
     return text + f"; alone they give {item.probability_alone:.0%}."
 
 
@@ -452,9 +541,12 @@ def estimate_invitation(crs: int, round_types: Iterable[str], as_of: date, windo
 def stale_warning(as_of: date, index: RoundIndex | None = None) -> str | None:
     """A warning when the newest round known is more than :data:`STALE_AFTER_DAYS` before ``as_of``, else None."""
     from planner.rounds.feed import FEED_URL  # the warning names where to get a fresh feed
+
     newest = (index or default_index()).last_round_before(as_of)
     if newest is None or (as_of - newest).days <= STALE_AFTER_DAYS:
         return None
-    return (f"warning: the newest Express Entry round the planner knows is of {newest.isoformat()}, "
-            f"{(as_of - newest).days} days before {as_of.isoformat()}; invitation odds assume IRCC carried on "
-            f"as before. Download IRCC's feed ({FEED_URL}) and run `planner data import-rounds FILE`.")
+    return (
+        f"warning: the newest Express Entry round the planner knows is of {newest.isoformat()}, "
+        f"{(as_of - newest).days} days before {as_of.isoformat()}; invitation odds assume IRCC carried on "
+        f"as before. Download IRCC's feed ({FEED_URL}) and run `planner data import-rounds FILE`."
+    )

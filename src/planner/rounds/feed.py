@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -34,14 +34,41 @@ from planner.rounds.history import BUCKETS, NamesFile, PoolDistribution, Round, 
 from planner.rounds.tiebreak import MONTHS, parse_tie_break
 from planner.rounds.types import UNKNOWN_TYPE
 
-BUCKET_KEYS: tuple[str, ...] = ("dd1", "dd2", "dd4", "dd5", "dd6", "dd7", "dd8", "dd10",
-                                "dd11", "dd12", "dd13", "dd14", "dd15", "dd16", "dd17")
+BUCKET_KEYS: tuple[str, ...] = (
+    "dd1",
+    "dd2",
+    "dd4",
+    "dd5",
+    "dd6",
+    "dd7",
+    "dd8",
+    "dd10",
+    "dd11",
+    "dd12",
+    "dd13",
+    "dd14",
+    "dd15",
+    "dd16",
+    "dd17",
+)
 """Feed keys of the CRS ranges in :data:`~planner.rounds.history.BUCKETS`, same order."""
 
 REQUIRED_FIELDS = ("drawNumber", "drawDate", "drawName", "drawSize", "drawCRS")
-OPTIONAL_FIELDS = ("drawNumberURL", "drawCutOff", "drawDistributionAsOn", *BUCKET_KEYS, "dd18", "dd3", "dd9",
-                   # present in the live feed, not used by the planner:
-                   "drawDateFull", "mitext", "DrawText1", "drawText2", "drawDateTime")
+OPTIONAL_FIELDS = (
+    "drawNumberURL",
+    "drawCutOff",
+    "drawDistributionAsOn",
+    *BUCKET_KEYS,
+    "dd18",
+    "dd3",
+    "dd9",
+    # present in the live feed, not used by the planner:
+    "drawDateFull",
+    "mitext",
+    "DrawText1",
+    "drawText2",
+    "drawDateTime",
+)
 TOP_LEVEL_FIELDS = ("rounds", "classes", "fetchedAt")
 
 SITE = "https://www.canada.ca"
@@ -137,21 +164,31 @@ def _read_text(path: Path) -> str:
         with path.open("rb") as stream:
             raw = stream.read(MAX_FEED_BYTES + 1)
     except FileNotFoundError:
-        raise FeedError("file not found", file=str(path), field="(file)",
-                        hint="give the path of a downloaded rounds feed") from None
+        raise FeedError(
+            "file not found", file=str(path), field="(file)", hint="give the path of a downloaded rounds feed"
+        ) from None
     except IsADirectoryError:
-        raise FeedError("this is a directory, not a feed file", file=str(path), field="(file)",
-                        hint="give the path of the downloaded feed file itself") from None
+        raise FeedError(
+            "this is a directory, not a feed file",
+            file=str(path),
+            field="(file)",
+            hint="give the path of the downloaded feed file itself",
+        ) from None
     except OSError as error:
         raise FeedError(f"cannot read the file ({error})", file=str(path), field="(file)", hint=_hint()) from None
     if len(raw) > MAX_FEED_BYTES:
-        raise FeedError(f"the file is larger than {MAX_FEED_BYTES:,} bytes; IRCC's feed is under 1 MB",
-                        file=str(path), field="(file size)", hint=_hint())
+        raise FeedError(
+            f"the file is larger than {MAX_FEED_BYTES:,} bytes; IRCC's feed is under 1 MB",
+            file=str(path),
+            field="(file size)",
+            hint=_hint(),
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise FeedError(f"not UTF-8 text ({error.reason} at byte {error.start:,})", file=str(path),
-                        field="(file)", hint=_hint()) from None
+        raise FeedError(
+            f"not UTF-8 text ({error.reason} at byte {error.start:,})", file=str(path), field="(file)", hint=_hint()
+        ) from None
 
 
 def read_feed_json(path: Path) -> object:
@@ -160,11 +197,16 @@ def read_feed_json(path: Path) -> object:
     try:
         return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as error:
-        raise FeedError(f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
-                        file=str(path), field="(JSON)", hint=_hint()) from None
+        raise FeedError(
+            f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
+            file=str(path),
+            field="(JSON)",
+            hint=_hint(),
+        ) from None
     except RecursionError:
-        raise FeedError("the JSON is nested too deeply to be a rounds feed", file=str(path), field="(JSON)",
-                        hint=_hint()) from None
+        raise FeedError(
+            "the JSON is nested too deeply to be a rounds feed", file=str(path), field="(JSON)", hint=_hint()
+        ) from None
     except ValueError as error:  # any other limit of the parser: still the user's file, never a traceback
         raise FeedError(f"not readable as JSON ({error})", file=str(path), field="(JSON)", hint=_hint()) from None
 
@@ -172,8 +214,10 @@ def read_feed_json(path: Path) -> object:
 def _number(raw: object, ctx: _Context, where: str, maximum: int) -> int:
     text = raw.strip() if isinstance(raw, str) else ""
     if not _NUMBER.fullmatch(text):  # not str.isdigit(): it accepts superscripts such as "²"
-        raise ctx.error(f"expected a whole number such as \"2,000\" (ASCII digits, optional thousands commas), "
-                        f"got {_show(raw)}", where)
+        raise ctx.error(
+            f'expected a whole number such as "2,000" (ASCII digits, optional thousands commas), got {_show(raw)}',
+            where,
+        )
     value = int(text.replace(",", ""))
     if value > maximum:
         raise ctx.error(f"{value:,} is above the plausible maximum of {maximum:,}", where)
@@ -182,10 +226,13 @@ def _number(raw: object, ctx: _Context, where: str, maximum: int) -> int:
 
 def _in_range(value: date, ctx: _Context, where: str) -> date:
     if not EARLIEST_DATE <= value <= ctx.latest:
-        raise ctx.error(f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()} (Express Entry's start) to "
-                        f"{ctx.latest.isoformat()} (the feed's snapshot date, from {ctx.latest_source})", where,
-                        hint="a date after the snapshot means the feed or its fetchedAt is wrong; download the "
-                             "feed again, or give the download date with --snapshot-date")
+        raise ctx.error(
+            f"{value.isoformat()} is outside {EARLIEST_DATE.isoformat()} (Express Entry's start) to "
+            f"{ctx.latest.isoformat()} (the feed's snapshot date, from {ctx.latest_source})",
+            where,
+            hint="a date after the snapshot means the feed or its fetchedAt is wrong; download the "
+            "feed again, or give the download date with --snapshot-date",
+        )
     return value
 
 
@@ -212,7 +259,7 @@ def _long_date(raw: str, ctx: _Context, where: str) -> date | None:
     except ValueError:  # September 31
         value = None
     if value is None:
-        raise ctx.error(f"expected a date such as \"September 13, 2026\", got {_show(raw)}", where)
+        raise ctx.error(f'expected a date such as "September 13, 2026", got {_show(raw)}', where)
     return _in_range(value, ctx, where)
 
 
@@ -230,27 +277,33 @@ def _subtotal_issues(entry: dict, counts: dict[str, int], ctx: _Context, where: 
         if subtotal in entry:
             value = _number(entry[subtotal], ctx, f"{where}.{subtotal}", MAX_POOL_COUNT)
             if value and value != sum(counts[key] for key in parts):
-                issues.append(f"IRCC's subtotal {subtotal} ({label}) is {value:,} but its ranges add up to "
-                              f"{sum(counts[key] for key in parts):,}")
+                issues.append(
+                    f"IRCC's subtotal {subtotal} ({label}) is {value:,} but its ranges add up to "
+                    f"{sum(counts[key] for key in parts):,}"
+                )
     return issues
 
 
 def _pool(entry: dict, round_date: date, ctx: _Context, where: str, issues: list[str]) -> PoolDistribution | None:
-    counts = {key: _number(entry.get(key, "0"), ctx, f"{where}.{key}", MAX_POOL_COUNT)
-              for key in (*BUCKET_KEYS, "dd18")}
+    counts = {
+        key: _number(entry.get(key, "0"), ctx, f"{where}.{key}", MAX_POOL_COUNT) for key in (*BUCKET_KEYS, "dd18")
+    }
     as_of = _long_date(entry.get("drawDistributionAsOn", ""), ctx, f"{where}.drawDistributionAsOn")
     if as_of is not None and as_of > round_date:
         issues.append(f"pool distribution date {as_of.isoformat()} is after the round")
     if not any(counts.values()):
         return None  # IRCC fills unpublished distributions with zeros
     if as_of is None:
-        raise ctx.error("a pool distribution is given but drawDistributionAsOn is empty",
-                        f"{where}.drawDistributionAsOn")
+        raise ctx.error(
+            "a pool distribution is given but drawDistributionAsOn is empty", f"{where}.drawDistributionAsOn"
+        )
     buckets = dict(zip(BUCKETS, (counts[key] for key in BUCKET_KEYS), strict=True))
     total = counts["dd18"]
     if sum(buckets.values()) != total:
-        issues.append(f"pool buckets add up to {sum(buckets.values()):,} but IRCC's total (dd18) is {total:,}; "
-                      f"difference {total - sum(buckets.values()):+,}")
+        issues.append(
+            f"pool buckets add up to {sum(buckets.values()):,} but IRCC's total (dd18) is {total:,}; "
+            f"difference {total - sum(buckets.values()):+,}"
+        )
     issues.extend(_subtotal_issues(entry, counts, ctx, where))
     return PoolDistribution(as_of=as_of, total=total, buckets=buckets)
 
@@ -261,8 +314,11 @@ def _check_shape(entry: object, ctx: _Context, where: str) -> dict:
         raise ctx.error(f"each round must be a JSON object, got {_show(entry)}", where)
     for key in entry:
         if key not in REQUIRED_FIELDS and key not in OPTIONAL_FIELDS:
-            raise ctx.error("unknown field; IRCC's feed format may have changed", f"{where}.{_key(key)}",
-                            hint=f"known fields: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}")
+            raise ctx.error(
+                "unknown field; IRCC's feed format may have changed",
+                f"{where}.{_key(key)}",
+                hint=f"known fields: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}",
+            )
     for key in REQUIRED_FIELDS:
         if key not in entry:
             raise ctx.error("required field is missing", f"{where}.{key}")
@@ -270,15 +326,16 @@ def _check_shape(entry: object, ctx: _Context, where: str) -> dict:
         if not isinstance(value, str):
             raise ctx.error(f"expected a string (the feed quotes every value), got {_show(value)}", f"{where}.{key}")
         if len(value) > MAX_VALUE_CHARS:
-            raise ctx.error(f"the value is {len(value):,} characters long, over the plausible {MAX_VALUE_CHARS:,}",
-                            f"{where}.{key}")
+            raise ctx.error(
+                f"the value is {len(value):,} characters long, over the plausible {MAX_VALUE_CHARS:,}", f"{where}.{key}"
+            )
     return entry
 
 
 def _round_number(raw: str, ctx: _Context, where: str) -> str:
     number = raw.strip()
     if not _ROUND_NUMBER.fullmatch(number):
-        raise ctx.error(f"expected a round number such as \"444\" or \"91a\", got {_show(raw)}", where)
+        raise ctx.error(f'expected a round number such as "444" or "91a", got {_show(raw)}', where)
     return number
 
 
@@ -297,12 +354,20 @@ def _round(entry: object, index: int, ctx: _Context) -> Round:
         issues.append(f"tie-break time {tie_break.date().isoformat()} is after the round date")
     pool = _pool(entry, round_date, ctx, where, issues)
     try:
-        return Round(number=number, date=round_date, name=name,
-                     type=mapped.type if mapped else UNKNOWN_TYPE, version=mapped.version if mapped else None,
-                     invitations=_number(entry["drawSize"], ctx, f"{where}.drawSize", MAX_DRAW_SIZE),
-                     cutoff=_number(entry["drawCRS"], ctx, f"{where}.drawCRS", MAX_CRS),
-                     tie_break=tie_break, tie_break_raw=raw_tie.strip() or None,
-                     url=_url(entry.get("drawNumberURL", "")), pool=pool, issues=issues)
+        return Round(
+            number=number,
+            date=round_date,
+            name=name,
+            type=mapped.type if mapped else UNKNOWN_TYPE,
+            version=mapped.version if mapped else None,
+            invitations=_number(entry["drawSize"], ctx, f"{where}.drawSize", MAX_DRAW_SIZE),
+            cutoff=_number(entry["drawCRS"], ctx, f"{where}.drawCRS", MAX_CRS),
+            tie_break=tie_break,
+            tie_break_raw=raw_tie.strip() or None,
+            url=_url(entry.get("drawNumberURL", "")),
+            pool=pool,
+            issues=issues,
+        )
     except ValidationError as error:
         problem = error.errors()[0]
         raise ctx.error(problem["msg"], f"{where}.{'.'.join(map(str, problem['loc']))}") from None
@@ -319,8 +384,10 @@ def _flag_repeated_pools(rounds: list[Round]) -> list[Round]:
         dates = by_buckets.get(tuple(item.pool.buckets.values()), set()) if item.pool else set()
         if len(dates) > 1:
             others = ", ".join(d.isoformat() for d in sorted(dates) if d != item.pool.as_of)
-            note = (f"pool buckets are identical to the distribution published as of {others}, "
-                    f"yet dated {item.pool.as_of.isoformat()}; one of the two dates may be wrong")
+            note = (
+                f"pool buckets are identical to the distribution published as of {others}, "
+                f"yet dated {item.pool.as_of.isoformat()}; one of the two dates may be wrong"
+            )
             item = item.model_copy(update={"issues": [*item.issues, note]})
         flagged.append(item)
     return flagged
@@ -329,45 +396,70 @@ def _flag_repeated_pools(rounds: list[Round]) -> list[Round]:
 def _entries(data: object, file: str) -> list:
     """Return the feed's ``rounds`` list, after checking the top level."""
     if not isinstance(data, dict):
-        raise FeedError(f"expected a JSON object with a \"rounds\" list, got {_show(data)}", file=file,
-                        field="(top level)", hint=_hint())
+        raise FeedError(
+            f'expected a JSON object with a "rounds" list, got {_show(data)}',
+            file=file,
+            field="(top level)",
+            hint=_hint(),
+        )
     for key in data:
         if key not in TOP_LEVEL_FIELDS:
-            raise FeedError("unknown top-level field; IRCC's feed format may have changed", file=file,
-                            field=_key(key), hint=f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}")
+            raise FeedError(
+                "unknown top-level field; IRCC's feed format may have changed",
+                file=file,
+                field=_key(key),
+                hint=f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}",
+            )
     if "rounds" not in data:
-        raise FeedError("expected a JSON object with a \"rounds\" list; there is none", file=file, field="rounds",
-                        hint=_hint())
+        raise FeedError(
+            'expected a JSON object with a "rounds" list; there is none', file=file, field="rounds", hint=_hint()
+        )
     if not isinstance(data["rounds"], list):
-        raise FeedError(f"\"rounds\" must be a list, got {_show(data['rounds'])}", file=file, field="rounds",
-                        hint=_hint())
+        raise FeedError(
+            f'"rounds" must be a list, got {_show(data["rounds"])}', file=file, field="rounds", hint=_hint()
+        )
     return data["rounds"]
 
 
 def _millis(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()) * 1000
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 1000
 
 
 def _fetched_date(value: object, file: str, today: date) -> date | None:
     """Return the UTC date of ``fetchedAt`` (None if absent); refuse anything but plausible whole milliseconds."""
     if value is None:
         return None
-    hint = ("fetchedAt is when the feed was downloaded, in milliseconds since 1970 (1790576469911 is "
-            "2026-09-28); correct it, or remove it and give the download date with --snapshot-date")
+    hint = (
+        "fetchedAt is when the feed was downloaded, in milliseconds since 1970 (1790576469911 is "
+        "2026-09-28); correct it, or remove it and give the download date with --snapshot-date"
+    )
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FeedError(f"expected a whole number of milliseconds since 1970, got {_show(value)}", file=file,
-                        field="fetchedAt", hint=hint)
+        raise FeedError(
+            f"expected a whole number of milliseconds since 1970, got {_show(value)}",
+            file=file,
+            field="fetchedAt",
+            hint=hint,
+        )
     tomorrow = today + timedelta(days=1)
     if not _millis(EARLIEST_DATE) <= value < _millis(tomorrow + timedelta(days=1)):
-        raise FeedError(f"{value} ms is not between {EARLIEST_DATE.isoformat()} and {tomorrow.isoformat()} "
-                        "(tomorrow, UTC)", file=file, field="fetchedAt", hint=hint)
-    return datetime.fromtimestamp(value / 1000, tz=timezone.utc).date()
+        raise FeedError(
+            f"{value} ms is not between {EARLIEST_DATE.isoformat()} and {tomorrow.isoformat()} (tomorrow, UTC)",
+            file=file,
+            field="fetchedAt",
+            hint=hint,
+        )
+    return datetime.fromtimestamp(value / 1000, tz=UTC).date()
 
 
 def _context(file: str, names: NamesFile, fetched: date | None, snapshot: date | None, today: date) -> _Context:
     """The context of a feed: no date in it may be after the snapshot (given, else fetchedAt, else today)."""
-    latest, source = ((snapshot, "--snapshot-date") if snapshot else (fetched, "fetchedAt") if fetched
-                      else (today, "today, as the feed has no fetchedAt"))
+    latest, source = (
+        (snapshot, "--snapshot-date")
+        if snapshot
+        else (fetched, "fetchedAt")
+        if fetched
+        else (today, "today, as the feed has no fetchedAt")
+    )
     return _Context(file=file, latest=latest, latest_source=source, names=names.lookup(), unknown={})
 
 
@@ -377,14 +469,16 @@ def _parse_rounds(entries: list, ctx: _Context) -> list[Round]:
         parsed = _round(entry, index, ctx)
         previous = rounds.get(parsed.number)
         if previous is not None and previous != parsed:
-            raise ctx.error(f"round {parsed.number} appears twice with different contents", f"rounds[{index}]",
-                            hint="the feed is inconsistent; download it again")
+            raise ctx.error(
+                f"round {parsed.number} appears twice with different contents",
+                f"rounds[{index}]",
+                hint="the feed is inconsistent; download it again",
+            )
         rounds[parsed.number] = parsed
     return sorted(rounds.values(), key=lambda item: item.sort_key)
 
 
-def parse_feed(path: Path, names: NamesFile, *, today: date | None = None,
-               snapshot: date | None = None) -> ParsedFeed:
+def parse_feed(path: Path, names: NamesFile, *, today: date | None = None, snapshot: date | None = None) -> ParsedFeed:
     """Read the feed at ``path`` and return its rounds, oldest first.
 
     Raises :class:`FeedError` for a missing, oversized or non-JSON file, unknown or missing

@@ -21,17 +21,30 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from planner.rounds.types import ROUND_TYPES, UNKNOWN_TYPE
-from planner.rules.loader import models_dir, read_yaml, validate
+from planner.rules.book import current, per_book, rule_file
+from planner.rules.loader import read_yaml, validate
 from planner.rules.parse_cache import cached_parse
 from planner.rules.schema import ModelFile, Reference, Strict
-from planner.rules.book import current, per_book, rule_file
 
 HISTORY_FILE = "rounds/history.yaml"
 NAMES_FILE = "rounds/round_names.yaml"
 
 BUCKETS: tuple[str, ...] = (
-    "601-1200", "501-600", "491-500", "481-490", "471-480", "461-470", "451-460",
-    "441-450", "431-440", "421-430", "411-420", "401-410", "351-400", "301-350", "0-300",
+    "601-1200",
+    "501-600",
+    "491-500",
+    "481-490",
+    "471-480",
+    "461-470",
+    "451-460",
+    "441-450",
+    "431-440",
+    "421-430",
+    "411-420",
+    "401-410",
+    "351-400",
+    "301-350",
+    "0-300",
 )
 """CRS ranges of the pool distribution, highest first, as IRCC publishes them (feed keys
 dd1, dd2, dd4..dd8, dd10..dd14, dd15, dd16, dd17; dd3 and dd9 are subtotals, dd18 the total)."""
@@ -63,12 +76,14 @@ class Round(Strict):
     date: date
     name: str = Field(description="IRCC's name for the round, as published (drawName)")
     type: RoundTypeId = Field(description="stable round type, from models/rounds/round_names.yaml")
-    version: str | None = Field(default=None, pattern=r"^\d{4}-v\d+$",
-                                description="category list version, e.g. 2023-v1; none for program rounds")
+    version: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-v\d+$",
+        description="category list version, e.g. 2023-v1; none for program rounds",
+    )
     invitations: int = Field(ge=0)
     cutoff: int = Field(ge=0, description="CRS score of the lowest-ranked candidate invited (at most the CRS maximum)")
-    tie_break: datetime | None = Field(default=None,
-                                       description="tie-breaking rule as a UTC timestamp, when parseable")
+    tie_break: datetime | None = Field(default=None, description="tie-breaking rule as a UTC timestamp, when parseable")
     tie_break_raw: str | None = Field(default=None, description="IRCC's tie-breaking text, unchanged")
     url: str | None = None
     pool: PoolDistribution | None = Field(description="pool distribution; null when IRCC published none")
@@ -77,17 +92,20 @@ class Round(Strict):
     @model_validator(mode="after")
     def _cutoff_within_scale(self):
         from planner.scoring.crs import crs_rules  # not at import: importing the rounds package stays light
+
         highest = crs_rules().core.maximum_total.get(self.date)
         if highest is not None and self.cutoff > highest:
-            raise ValueError(f"cutoff {self.cutoff} is above the CRS maximum of {highest} on {self.date.isoformat()} "
-                             "(models/crs/core.yaml: maximum_total)")
+            raise ValueError(
+                f"cutoff {self.cutoff} is above the CRS maximum of {highest} on {self.date.isoformat()} "
+                "(models/crs/core.yaml: maximum_total)"
+            )
         return self
 
     @property
     def sort_key(self) -> tuple[date, int, str]:
         """Order rounds by date, then number (91a before 91b)."""
         digits = self.number.rstrip("abcdefghijklmnopqrstuvwxyz")
-        return (self.date, int(digits), self.number[len(digits):])
+        return (self.date, int(digits), self.number[len(digits) :])
 
 
 class HistoryFile(ModelFile):
@@ -96,8 +114,9 @@ class HistoryFile(ModelFile):
     source: Reference
     feed_snapshot: date = Field(description="when the imported copy of the feed was taken")
     imported_from: str = Field(description="which copy of the feed was imported")
-    notes: list[str] = Field(default_factory=list,
-                             description="known data problems, written by hand; kept on re-import")
+    notes: list[str] = Field(
+        default_factory=list, description="known data problems, written by hand; kept on re-import"
+    )
     rounds: list[Round]
 
     @model_validator(mode="after")
@@ -271,4 +290,3 @@ def load_history(root: Path | None = None) -> tuple[Round, ...]:
     ('1', 'general')
     """
     return tuple(load_history_file(root).rounds)
-

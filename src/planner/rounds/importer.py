@@ -32,11 +32,9 @@ import yaml
 
 from planner.errors import InputError
 from planner.rounds.feed import EARLIEST_DATE, FEED_URL, ParsedFeed, parse_feed
-from planner.rounds.history import (HistoryFile, Round, history_path, read_history_file, read_names,
-                                     user_history_path)
+from planner.rounds.history import HistoryFile, Round, history_path, read_history_file, read_names, user_history_path
 from planner.rules import book
 from planner.rules.schema import Reference
-
 
 DESCRIPTION = (
     "Every Express Entry round of invitations IRCC has published, oldest first, normalized from IRCC's "
@@ -100,12 +98,19 @@ def merge(existing: list[Round], incoming: list[Round], report: ImportReport) ->
 
 def _round_to_yaml(item: Round) -> dict:
     data = {
-        "number": item.number, "date": item.date, "name": item.name, "type": item.type,
-        "version": item.version, "invitations": item.invitations, "cutoff": item.cutoff,
+        "number": item.number,
+        "date": item.date,
+        "name": item.name,
+        "type": item.type,
+        "version": item.version,
+        "invitations": item.invitations,
+        "cutoff": item.cutoff,
         "tie_break": item.tie_break.isoformat().replace("+00:00", "Z") if item.tie_break else None,
-        "tie_break_raw": item.tie_break_raw, "url": item.url,
-        "pool": None if item.pool is None else {
-            "as_of": item.pool.as_of, "total": item.pool.total, "buckets": dict(item.pool.buckets)},
+        "tie_break_raw": item.tie_break_raw,
+        "url": item.url,
+        "pool": None
+        if item.pool is None
+        else {"as_of": item.pool.as_of, "total": item.pool.total, "buckets": dict(item.pool.buckets)},
     }
     if item.issues:
         data["issues"] = list(item.issues)
@@ -192,8 +197,11 @@ def _wait_for_lock(stream, lock_path: Path, deadline: float) -> None:
             return
         except BlockingIOError:
             if time.monotonic() > deadline:
-                raise InputError("another import into this models directory is still running", file=str(lock_path),
-                                 hint="wait for it to finish, then run the import again") from None
+                raise InputError(
+                    "another import into this models directory is still running",
+                    file=str(lock_path),
+                    hint="wait for it to finish, then run the import again",
+                ) from None
             time.sleep(0.05)
 
 
@@ -220,19 +228,27 @@ def history_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
 
 def _check_names(parsed: ParsedFeed, feed_path: Path, root: Path, allow_unknown: bool) -> None:
     if parsed.unknown_names and not allow_unknown:
-        listed = "; ".join(f"{name!r} (round{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
-                           for name, numbers in parsed.unknown_names.items())
-        raise UnknownRoundNames(f"round names the planner does not know: {listed}", file=str(feed_path),
-                                field="drawName",
-                                hint=f"add each name to {root / 'rounds/round_names.yaml'} with its round type "
-                                     "and version, or rerun with --allow-unknown to keep them as type 'unknown'")
+        listed = "; ".join(
+            f"{name!r} (round{'s' if len(numbers) > 1 else ''} {', '.join(numbers)})"
+            for name, numbers in parsed.unknown_names.items()
+        )
+        raise UnknownRoundNames(
+            f"round names the planner does not know: {listed}",
+            file=str(feed_path),
+            field="drawName",
+            hint=f"add each name to {root / 'rounds/round_names.yaml'} with its round type "
+            "and version, or rerun with --allow-unknown to keep them as type 'unknown'",
+        )
 
 
 def _check_snapshot_option(snapshot: date | None, today: date) -> None:
     if snapshot is not None and not EARLIEST_DATE <= snapshot <= today:
-        raise InputError(f"the snapshot date {snapshot.isoformat()} is not between {EARLIEST_DATE.isoformat()} "
-                         f"and today ({today.isoformat()})", field="--snapshot-date",
-                         hint="give the date the feed was downloaded")
+        raise InputError(
+            f"the snapshot date {snapshot.isoformat()} is not between {EARLIEST_DATE.isoformat()} "
+            f"and today ({today.isoformat()})",
+            field="--snapshot-date",
+            hint="give the date the feed was downloaded",
+        )
 
 
 def _is_older(parsed: ParsedFeed, existing: HistoryFile | None) -> bool:
@@ -244,15 +260,22 @@ def _is_older(parsed: ParsedFeed, existing: HistoryFile | None) -> bool:
 
 def _check_not_stale(parsed: ParsedFeed, existing: HistoryFile | None, feed_path: Path, path: Path) -> None:
     if not parsed.rounds:
-        raise StaleFeed("the feed lists no rounds", file=str(feed_path), field="rounds",
-                        hint="download the feed again; --force accepts it, but changes nothing (last_verified "
-                             "is kept)")
+        raise StaleFeed(
+            "the feed lists no rounds",
+            file=str(feed_path),
+            field="rounds",
+            hint="download the feed again; --force accepts it, but changes nothing (last_verified is kept)",
+        )
     if _is_older(parsed, existing):
         new, old = parsed.rounds[-1], existing.rounds[-1]
-        raise StaleFeed(f"the feed ends with round {new.number} ({new.date.isoformat()}), older than round "
-                        f"{old.number} ({old.date.isoformat()}) already in {path}", file=str(feed_path),
-                        field="rounds", hint="import a newer copy of the feed, or rerun with --force to merge "
-                                             "this one anyway (last_verified is then kept)")
+        raise StaleFeed(
+            f"the feed ends with round {new.number} ({new.date.isoformat()}), older than round "
+            f"{old.number} ({old.date.isoformat()}) already in {path}",
+            file=str(feed_path),
+            field="rounds",
+            hint="import a newer copy of the feed, or rerun with --force to merge "
+            "this one anyway (last_verified is then kept)",
+        )
 
 
 def _data_end(snapshot: date | None, parsed: ParsedFeed, existing: HistoryFile | None, today: date) -> date:
@@ -266,15 +289,17 @@ def _data_end(snapshot: date | None, parsed: ParsedFeed, existing: HistoryFile |
     return min(end, today)
 
 
-def _merged_history(parsed: ParsedFeed, existing: HistoryFile | None, report: ImportReport, *,
-                    imported_from: str, today: date) -> HistoryFile:
+def _merged_history(
+    parsed: ParsedFeed, existing: HistoryFile | None, report: ImportReport, *, imported_from: str, today: date
+) -> HistoryFile:
     rounds = merge(list(existing.rounds) if existing else [], parsed.rounds, report)
     report.issues = {item.number: item.issues for item in rounds if item.issues}
     older = _is_older(parsed, existing)
     return HistoryFile(
         description=DESCRIPTION,
-        source=Reference(title="IRCC: Express Entry rounds of invitations, JSON feed ee_rounds_123_en.json",
-                         href=FEED_URL),
+        source=Reference(
+            title="IRCC: Express Entry rounds of invitations, JSON feed ee_rounds_123_en.json", href=FEED_URL
+        ),
         feed_snapshot=report.snapshot,
         imported_from=existing.imported_from if older else imported_from,
         last_verified=existing.last_verified if older else today,
@@ -283,8 +308,17 @@ def _merged_history(parsed: ParsedFeed, existing: HistoryFile | None, report: Im
     )
 
 
-def _import_locked(parsed: ParsedFeed, report: ImportReport, *, feed_path: Path, force: bool,
-                   snapshot: date | None, imported_from: str, today: date, current: Path) -> None:
+def _import_locked(
+    parsed: ParsedFeed,
+    report: ImportReport,
+    *,
+    feed_path: Path,
+    force: bool,
+    snapshot: date | None,
+    imported_from: str,
+    today: date,
+    current: Path,
+) -> None:
     """Read the current history (``current``), merge ``parsed`` into it and write ``report.path``; call with the lock held."""
     existing = read_history_file(current) if current.exists() else None
     if not force:
@@ -294,13 +328,19 @@ def _import_locked(parsed: ParsedFeed, report: ImportReport, *, feed_path: Path,
         report.kept_not_in_feed = [item.number for item in existing.rounds] if existing else []
         report.snapshot, report.written = (existing.feed_snapshot if existing else None), False
         return
-    write_history(_merged_history(parsed, existing, report, imported_from=imported_from, today=today),
-                  report.path)
+    write_history(_merged_history(parsed, existing, report, imported_from=imported_from, today=today), report.path)
 
 
-def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: bool = False,
-                snapshot: date | None = None, imported_from: str | None = None,
-                today: date | None = None, force: bool = False) -> ImportReport:
+def import_feed(
+    feed_path: Path,
+    *,
+    root: Path | None = None,
+    allow_unknown: bool = False,
+    snapshot: date | None = None,
+    imported_from: str | None = None,
+    today: date | None = None,
+    force: bool = False,
+) -> ImportReport:
     """Import the feed at ``feed_path`` into ``<root>/rounds/history.yaml`` and return what changed.
 
     Without ``root``, the history in use (:func:`planner.rounds.history.history_path`) is read and
@@ -324,6 +364,14 @@ def import_feed(feed_path: Path, *, root: Path | None = None, allow_unknown: boo
     target.parent.mkdir(parents=True, exist_ok=True)
     with history_lock(report.path):
         current = target if explicit else history_path()  # the user's copy, or the shipped one to start from
-        _import_locked(parsed, report, feed_path=feed_path, force=force, snapshot=snapshot,
-                       imported_from=imported_from or feed_path.name, today=today, current=current)
+        _import_locked(
+            parsed,
+            report,
+            feed_path=feed_path,
+            force=force,
+            snapshot=snapshot,
+            imported_from=imported_from or feed_path.name,
+            today=today,
+            current=current,
+        )
     return report  # the next read sees the new file: histories are remembered by path, time and size

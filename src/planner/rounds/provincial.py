@@ -83,15 +83,29 @@ def estimate_selection(series_id: str, value: float | None, as_of: date, window_
         raise ValueError("window_months must not be negative")
     series = provincial_draws().series[series_id]
     anchor = min(as_of, series.data_until)
-    past = [d for d in series.draws if d.date < anchor and series.complete_from is not None
-            and d.date >= series.complete_from]
+    past = [
+        d
+        for d in series.draws
+        if d.date < anchor and series.complete_from is not None and d.date >= series.complete_from
+    ]
     start = max(add_months(anchor, -RATE_MONTHS), series.complete_from) if series.complete_from else anchor
     span = months_between(start, anchor)
     if value is None or not past or span < 1:
-        why = ("the profile gives no " + series.criterion.replace("_", " ") if value is None
-               else f"no complete {series.province} record before {anchor}")
-        return SelectionEstimate(series=series_id, value=value, as_of=as_of, window_months=window_months,
-                                 probability=0.0, expected_wait_months=None, data_until=anchor, explanation=why)
+        why = (
+            "the profile gives no " + series.criterion.replace("_", " ")
+            if value is None
+            else f"no complete {series.province} record before {anchor}"
+        )
+        return SelectionEstimate(
+            series=series_id,
+            value=value,
+            as_of=as_of,
+            window_months=window_months,
+            probability=0.0,
+            expected_wait_months=None,
+            data_until=anchor,
+            explanation=why,
+        )
     rate = sum(1 for d in past if d.date >= start) / span
     latest = past[-1]
     admitted = _admits(series, latest, value)
@@ -101,12 +115,21 @@ def estimate_selection(series_id: str, value: float | None, as_of: date, window_
     if probability >= MIN_PROBABILITY_FOR_WAIT:
         # E[T | T < W] for the first draw, arriving at a constant rate
         wait = (a_draw - window_months * rate * math.exp(-window_months * rate)) / rate / a_draw
-    explanation = (f"{probability:.0%} chance of a {series.province} draw admitting ${value:.2f}/h within "
-                   f"{window_months} months ({rate:.1f} draws a month over {span} months to {anchor}; latest floor "
-                   f"${latest.min_hourly_wage:g}/h on {latest.date})")
-    return SelectionEstimate(series=series_id, value=value, as_of=as_of, window_months=window_months,
-                             probability=min(max(probability, 0.0), 1.0), expected_wait_months=wait,
-                             data_until=anchor, explanation=explanation)
+    explanation = (
+        f"{probability:.0%} chance of a {series.province} draw admitting ${value:.2f}/h within "
+        f"{window_months} months ({rate:.1f} draws a month over {span} months to {anchor}; latest floor "
+        f"${latest.min_hourly_wage:g}/h on {latest.date})"
+    )
+    return SelectionEstimate(
+        series=series_id,
+        value=value,
+        as_of=as_of,
+        window_months=window_months,
+        probability=min(max(probability, 0.0), 1.0),
+        expected_wait_months=wait,
+        data_until=anchor,
+        explanation=explanation,
+    )
 
 
 # --- backtest -----------------------------------------------------------------------------
@@ -136,8 +159,9 @@ class ProvincialBacktest:
     brier_last_floor: float
 
 
-def backtest_selection(series_id: str, windows: tuple[int, ...] = BACKTEST_WINDOWS,
-                       values: tuple[float, ...] = BACKTEST_WAGES) -> list[ProvincialBacktest]:
+def backtest_selection(
+    series_id: str, windows: tuple[int, ...] = BACKTEST_WINDOWS, values: tuple[float, ...] = BACKTEST_WAGES
+) -> list[ProvincialBacktest]:
     """Replay a complete series: at the first of each month, estimate from earlier draws, then look at what happened.
 
     A cut date is used once the complete record has at least three months behind it and its
@@ -160,16 +184,27 @@ def backtest_selection(series_id: str, windows: tuple[int, ...] = BACKTEST_WINDO
             for value in values:
                 outcome = any(d.min_hourly_wage is not None and d.min_hourly_wage <= value for d in future)
                 predicted = estimate_selection(series_id, value, cut, window).probability
-                naive = 1.0 if past and past[-1].min_hourly_wage is not None and past[-1].min_hourly_wage <= value else 0.0
+                naive = (
+                    1.0 if past and past[-1].min_hourly_wage is not None and past[-1].min_hourly_wage <= value else 0.0
+                )
                 squared += (predicted - outcome) ** 2
                 flat += (FLAT_ASSUMPTION - outcome) ** 2
                 last_floor += (naive - outcome) ** 2
                 hits += outcome
             cut = add_months(cut, 1)
         cases = len(cuts) * len(values)
-        results.append(ProvincialBacktest(
-            series=series_id, window_months=window, cut_dates=len(cuts), first_cut=cuts[0] if cuts else None,
-            last_cut=cuts[-1] if cuts else None, cases=cases, base_rate=hits / cases if cases else 0.0,
-            brier=squared / cases if cases else 0.0, brier_flat=flat / cases if cases else 0.0,
-            brier_last_floor=last_floor / cases if cases else 0.0))
+        results.append(
+            ProvincialBacktest(
+                series=series_id,
+                window_months=window,
+                cut_dates=len(cuts),
+                first_cut=cuts[0] if cuts else None,
+                last_cut=cuts[-1] if cuts else None,
+                cases=cases,
+                base_rate=hits / cases if cases else 0.0,
+                brier=squared / cases if cases else 0.0,
+                brier_flat=flat / cases if cases else 0.0,
+                brier_last_floor=last_floor / cases if cases else 0.0,
+            )
+        )
     return results

@@ -10,17 +10,35 @@ varies: ordinal days ("July 3rd"), a missing year, "at" or "UTC", "May 19,2022",
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-MONTHS = {name: number for number, name in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
 
 _PATTERN = re.compile(
     r"^(?P<month>[a-z]+)\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\s*[,.]?\s*"
     r"(?:(?P<year>\d{4})\s*,?\s*)?(?:at\s+)?"
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})\s*(?P<ampm>am|pm)?\s*(?P<utc>utc)?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def parse_tie_break(text: str, round_date: date) -> tuple[datetime | None, list[str]]:
@@ -63,7 +81,7 @@ def parse_tie_break(text: str, round_date: date) -> tuple[datetime | None, list[
     if not match.group("utc"):
         notes.append("tie-break text does not say UTC; assumed UTC")
     try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError as error:
         return None, [f"tie-break text {text!r} is not a real date and time ({error})"]
     return moment, notes

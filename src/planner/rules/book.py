@@ -93,11 +93,14 @@ def per_book(maxsize: int | None = 128) -> Callable[[Callable[P, R]], Callable[P
     For functions whose answer depends only on their arguments and the rules: a new book
     (other rules) starts with an empty memory.
     """
+
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         @wraps(function)
         def remembered(*args: P.args, **kwargs: P.kwargs) -> R:
             return current().memo(function, maxsize)(*args, **kwargs)
+
         return remembered
+
     return decorate
 
 

@@ -17,13 +17,13 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from planner.errors import InputError, ModelFileError
-from planner.rules.requirements import Requirement
-from planner.rules.loader import model_files, read_yaml, validate
-from planner.rules.schema import Amount, Count, Dated, ModelFile, Probability, Reference, Strict
-from planner.rules.vocabulary import EducationLevel, Jurisdiction, Province
 from planner.rules.book import RuleBook, current, per_book
 from planner.rules.draws import ProvincialDrawsFile
+from planner.rules.loader import model_files, read_yaml, validate
+from planner.rules.requirements import Requirement
+from planner.rules.schema import Amount, Count, Dated, ModelFile, Probability, Reference, Strict
 from planner.rules.status import StatusRulesFile
+from planner.rules.vocabulary import EducationLevel, Jurisdiction, Province
 
 ProgramKind = Literal["temporary", "permanent", "provincial", "quebec", "express_entry", "category"]
 STATUS_WILDCARD_PREFIX = "@"
@@ -40,8 +40,10 @@ class Processing(Strict):
     @model_validator(mode="after")
     def _p80_not_below_median(self):
         if self.p80_months < self.median_months:
-            raise ValueError(f"p80_months ({self.p80_months:g}) is below median_months ({self.median_months:g}); "
-                             "80% of applications cannot be done sooner than half of them")
+            raise ValueError(
+                f"p80_months ({self.p80_months:g}) is below median_months ({self.median_months:g}); "
+                "80% of applications cannot be done sooner than half of them"
+            )
         return self
 
 
@@ -165,8 +167,10 @@ class ProgramFile(ModelFile):
     @model_validator(mode="after")
     def _linked_programs_name_their_rounds(self):
         if self.express_entry_linked and not self.round_types:
-            raise ValueError("an Express Entry-linked program must list the round types its nominees are invited in "
-                             "(round_types, e.g. [pnp])")
+            raise ValueError(
+                "an Express Entry-linked program must list the round types its nominees are invited in "
+                "(round_types, e.g. [pnp])"
+            )
         return self
 
     @model_validator(mode="after")
@@ -245,8 +249,11 @@ class Catalogue:
             return self._programs[pid][0]
         names = sorted(set(self._programs) | set(self._aliases))
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        raise InputError(f"unknown program '{name}'", field="program",
-                         hint=(f"did you mean {', '.join(close)}?" if close else "run 'planner programs' for the list"))
+        raise InputError(
+            f"unknown program '{name}'",
+            field="program",
+            hint=(f"did you mean {', '.join(close)}?" if close else "run 'planner programs' for the list"),
+        )
 
 
 PROGRAMS_DIR = "programs/"
@@ -271,19 +278,31 @@ def program_paths(book: RuleBook) -> list[Path]:
 
 def _program_path_error(root: Path, name: str, present: bool) -> ModelFileError:
     if not present:
-        return ModelFileError("listed in models/manifest.yaml but missing", file=str(root / name),
-                              hint="restore the file, or remove it from models/manifest.yaml")
+        return ModelFileError(
+            "listed in models/manifest.yaml but missing",
+            file=str(root / name),
+            hint="restore the file, or remove it from models/manifest.yaml",
+        )
     if not name.endswith(".yaml"):
-        return ModelFileError("not a program file (a program file's name ends in .yaml)", file=str(root / name),
-                              hint="rename it (and list it in models/manifest.yaml), or remove it")
-    return ModelFileError("not listed in models/manifest.yaml", file=str(root / name),
-                          hint="add it to the files of models/manifest.yaml, or remove it")
+        return ModelFileError(
+            "not a program file (a program file's name ends in .yaml)",
+            file=str(root / name),
+            hint="rename it (and list it in models/manifest.yaml), or remove it",
+        )
+    return ModelFileError(
+        "not listed in models/manifest.yaml",
+        file=str(root / name),
+        hint="add it to the files of models/manifest.yaml, or remove it",
+    )
 
 
 def _unknown_nodes(transition: Transition, known: dict[str, Status], kinds: set[str]) -> list[str]:
     """A transition's endpoints that are no status (``@kind`` wildcards of a known kind count, as sources only)."""
-    sources = [node for node in transition.from_statuses
-               if node not in known and not (node.startswith(STATUS_WILDCARD_PREFIX) and node[1:] in kinds)]
+    sources = [
+        node
+        for node in transition.from_statuses
+        if node not in known and not (node.startswith(STATUS_WILDCARD_PREFIX) and node[1:] in kinds)
+    ]
     return sources + ([transition.to] if transition.to not in known else [])
 
 
@@ -291,23 +310,39 @@ def _status_problems(program: ProgramFile, path: Path, statuses: StatusesFile) -
     """Statuses a program's transitions and grants name that ``models/graph/statuses.yaml`` does not define."""
     known, kinds = statuses.statuses, {status.kind for status in statuses.statuses.values()}
     hint = "add it to models/graph/statuses.yaml or fix the name"
-    problems = [ModelFileError(f"transition names unknown status '{node}'", file=str(path), field=f"transitions[{index}]",
-                               hint=hint)
-                for index, transition in enumerate(program.transitions) for node in _unknown_nodes(transition, known, kinds)]
-    for effective, grant in (program.grants.values.items() if program.grants is not None else ()):
+    problems = [
+        ModelFileError(
+            f"transition names unknown status '{node}'", file=str(path), field=f"transitions[{index}]", hint=hint
+        )
+        for index, transition in enumerate(program.transitions)
+        for node in _unknown_nodes(transition, known, kinds)
+    ]
+    for effective, grant in program.grants.values.items() if program.grants is not None else ():
         if grant.value.status not in known:
-            problems.append(ModelFileError(f"grants unknown status '{grant.value.status}'", file=str(path),
-                                           field=f"grants.values.{effective}.value.status", hint=hint))
+            problems.append(
+                ModelFileError(
+                    f"grants unknown status '{grant.value.status}'",
+                    file=str(path),
+                    field=f"grants.values.{effective}.value.status",
+                    hint=hint,
+                )
+            )
     return problems
 
 
 def _series_problems(program: ProgramFile, path: Path, draws) -> list[ModelFileError]:
     """Draw series a program's ``selection`` names that ``models/rounds/provincial_draws.yaml`` does not hold."""
     values = program.selection.values.items() if program.selection is not None else ()
-    return [ModelFileError(f"selection names unknown draw series '{dated.value.series}'", file=str(path),
-                           field=f"selection.values.{effective}.value.series",
-                           hint=f"use a series of {DRAWS_FILE}: {', '.join(sorted(draws.series))}")
-            for effective, dated in values if dated.value is not None and dated.value.series not in draws.series]
+    return [
+        ModelFileError(
+            f"selection names unknown draw series '{dated.value.series}'",
+            file=str(path),
+            field=f"selection.values.{effective}.value.series",
+            hint=f"use a series of {DRAWS_FILE}: {', '.join(sorted(draws.series))}",
+        )
+        for effective, dated in values
+        if dated.value is not None and dated.value.series not in draws.series
+    ]
 
 
 def _name_clashes(programs: dict[Path, ProgramFile]) -> list[ModelFileError]:
@@ -319,21 +354,35 @@ def _name_clashes(programs: dict[Path, ProgramFile]) -> list[ModelFileError]:
             other, other_path = owners.setdefault(name, (program, path))
             if other_path != path:
                 role = "the id" if name == other.id else "an alias"
-                problems.append(ModelFileError(f"'{name}' is also {role} of {other.id} in {other_path}", file=str(path),
-                                               field=field, hint="program ids and aliases must be unique across programs"))
+                problems.append(
+                    ModelFileError(
+                        f"'{name}' is also {role} of {other.id} in {other_path}",
+                        file=str(path),
+                        field=field,
+                        hint="program ids and aliases must be unique across programs",
+                    )
+                )
     return problems
 
 
 def _bridging_problems(root: Path, programs: dict[Path, ProgramFile], rules) -> list[ModelFileError]:
     """Bridging permits in ``models/federal/status.yaml`` that name no program (by id or alias)."""
     names = {name for program in programs.values() for name in (program.id, *program.aliases)}
-    return [ModelFileError(f"names unknown program '{dated.value}'", file=str(root / STATUS_RULES_FILE),
-                           field=f"bridging_permit.values.{effective}.value", hint="use a program id from models/programs/")
-            for effective, dated in rules.bridging_permit.values.items() if dated.value not in names]
+    return [
+        ModelFileError(
+            f"names unknown program '{dated.value}'",
+            file=str(root / STATUS_RULES_FILE),
+            field=f"bridging_permit.values.{effective}.value",
+            hint="use a program id from models/programs/",
+        )
+        for effective, dated in rules.bridging_permit.values.items()
+        if dated.value not in names
+    ]
 
 
-def catalogue_problems(root: Path, programs: dict[Path, ProgramFile], statuses: StatusesFile | None,
-                       draws=None, status_rules=None) -> list[ModelFileError]:
+def catalogue_problems(
+    root: Path, programs: dict[Path, ProgramFile], statuses: StatusesFile | None, draws=None, status_rules=None
+) -> list[ModelFileError]:
     """What valid files get wrong together, as one error per file (the first problem, carrying the others).
 
     Checks that programs name known statuses and draw series, that no id or alias names two
@@ -342,15 +391,19 @@ def catalogue_problems(root: Path, programs: dict[Path, ProgramFile], statuses: 
     """
     found: dict[str, list[ModelFileError]] = {}
     for path, program in sorted(programs.items()):
-        own = [*(_status_problems(program, path, statuses) if statuses is not None else []),
-               *(_series_problems(program, path, draws) if draws is not None else [])]
+        own = [
+            *(_status_problems(program, path, statuses) if statuses is not None else []),
+            *(_series_problems(program, path, draws) if draws is not None else []),
+        ]
         for problem in own:
             found.setdefault(problem.file, []).append(problem)
     shared = [*_name_clashes(programs), *(_bridging_problems(root, programs, status_rules) if status_rules else [])]
     for problem in shared:
         found.setdefault(problem.file, []).append(problem)
-    return [ModelFileError(first.message, file=first.file, field=first.field, hint=first.hint, problems=rest)
-            for first, *rest in found.values()]
+    return [
+        ModelFileError(first.message, file=first.file, field=first.field, hint=first.hint, problems=rest)
+        for first, *rest in found.values()
+    ]
 
 
 def load_catalogue(book: RuleBook) -> Catalogue:
@@ -359,11 +412,18 @@ def load_catalogue(book: RuleBook) -> Catalogue:
     root = book.root
     statuses = book.file("graph/statuses.yaml", StatusesFile)
     programs = {path: validate(read_yaml(path), ProgramFile, path) for path in program_paths(book)}
-    problems = catalogue_problems(root, programs, statuses, book.file(DRAWS_FILE, ProvincialDrawsFile),
-                                  book.file(STATUS_RULES_FILE, StatusRulesFile))
+    problems = catalogue_problems(
+        root,
+        programs,
+        statuses,
+        book.file(DRAWS_FILE, ProvincialDrawsFile),
+        book.file(STATUS_RULES_FILE, StatusRulesFile),
+    )
     if problems:
         raise problems[0]
-    return Catalogue({program.id: (program, str(path.relative_to(root))) for path, program in programs.items()}, statuses)
+    return Catalogue(
+        {program.id: (program, str(path.relative_to(root))) for path, program in programs.items()}, statuses
+    )
 
 
 def catalogue() -> Catalogue:

@@ -17,6 +17,7 @@ from planner.rules.vocabulary import Province
 
 Criterion = Literal["hourly_wage", "crs_band", "aaip_score", "sinp_score"]
 
+
 class ProvincialDraw(Strict):
     """One published draw: when, how many were invited, and what admitted them."""
 

@@ -20,9 +20,11 @@ class Payers:
 
 def _charged(fee: Fee, payers: Payers) -> bool:
     """Whether the applicant pays ``fee``: not the employer's, the job in a province it is for, no exempt citizenship."""
-    return (fee.payer == "applicant"
-            and (fee.only_if_offer_in is None or payers.offer_province in fee.only_if_offer_in)
-            and not (fee.exempt_citizenships and set(payers.citizenships) & set(fee.exempt_citizenships)))
+    return (
+        fee.payer == "applicant"
+        and (fee.only_if_offer_in is None or payers.offer_province in fee.only_if_offer_in)
+        and not (fee.exempt_citizenships and set(payers.citizenships) & set(fee.exempt_citizenships))
+    )
 
 
 def fee_is_known(program: ProgramFile, on: date) -> bool:
@@ -41,7 +43,13 @@ def step_fees(program: ProgramFile, on: date, payers: Payers, renewal: bool = Fa
     if not fee_is_known(program, on):
         return 0
     people = payers.adults + payers.children
-    count = {"application": 1, "adult": payers.adults, "child": payers.children, "person": people, "dependant": people - 1}
+    count = {
+        "application": 1,
+        "adult": payers.adults,
+        "child": payers.children,
+        "person": people,
+        "dependant": people - 1,
+    }
     total = 0.0
     for fee in program.fees.get(on):
         if not _charged(fee, payers) or renewal and not fee.on_renewal:

@@ -7,8 +7,8 @@ These functions only read a loaded :class:`~planner.rules.catalogue.Catalogue`; 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 from pydantic import BaseModel
 

@@ -64,18 +64,26 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
         except ValueError as error:  # e.g. a timestamp-shaped key with month 13
             path = ".".join(loader.key_path + [str(key_node.value)])
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {path!r} (line {line}) is not a valid date ({error}); write dates as YYYY-MM-DD",
-                key_node.start_mark) from None
+                None,
+                None,
+                f"key {path!r} (line {line}) is not a valid date ({error}); write dates as YYYY-MM-DD",
+                key_node.start_mark,
+            ) from None
         try:
             seen = key in mapping
         except TypeError:  # a list or mapping as a key: unhashable
             raise yaml.constructor.ConstructorError(
-                None, None, f"a key inside {'.'.join(loader.key_path) or 'the top level'} is a list or mapping; "
-                "keys must be plain names, numbers or dates", key_node.start_mark) from None
+                None,
+                None,
+                f"a key inside {'.'.join(loader.key_path) or 'the top level'} is a list or mapping; "
+                "keys must be plain names, numbers or dates",
+                key_node.start_mark,
+            ) from None
         if seen:
             path = ".".join(loader.key_path + [_key_text(key)])
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {path!r} (line {line}); each key may appear once", key_node.start_mark)
+                None, None, f"duplicate key {path!r} (line {line}); each key may appear once", key_node.start_mark
+            )
         loader.key_path.append(_key_text(key))
         try:
             mapping[key] = loader.construct_object(value_node, deep=True)  # eager, so key_path is right
@@ -102,8 +110,11 @@ def _models_dir(override: str | None) -> Path:
     packaged = Path(str(resources.files("planner") / "models"))
     if packaged.is_dir():
         return packaged
-    raise ModelFileError("the rules directory models/ was not found", file=str(source_tree),
-                         hint=f"reinstall the package, or set {MODELS_ENV} to a models/ directory")
+    raise ModelFileError(
+        "the rules directory models/ was not found",
+        file=str(source_tree),
+        hint=f"reinstall the package, or set {MODELS_ENV} to a models/ directory",
+    )
 
 
 def format_loc(loc: tuple) -> str:
@@ -146,16 +157,22 @@ def _check_file(path: Path) -> None:
         raise _not_a_file(path, f"file not found{broken}", "restore it from the repository") from None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise _not_a_file(path, "a symbolic link that leads back to itself (a loop)",
-                              "replace the link by the file it should point to") from None
+            raise _not_a_file(
+                path,
+                "a symbolic link that leads back to itself (a loop)",
+                "replace the link by the file it should point to",
+            ) from None
         raise _not_a_file(path, f"cannot be read ({error.strerror})", "check the file's permissions") from None
     if stat.S_ISDIR(info.st_mode):
         raise _not_a_file(path, "a directory, not a file", "rename the directory (a rule file's name ends in .yaml)")
     if not stat.S_ISREG(info.st_mode):
         raise _not_a_file(path, "not a regular file", "replace it by a YAML file")
     if info.st_size > MAX_FILE_BYTES:
-        raise _not_a_file(path, f"too large ({info.st_size:,} bytes; a rule file has at most {MAX_FILE_BYTES:,})",
-                          "check it is the right file, or split it")
+        raise _not_a_file(
+            path,
+            f"too large ({info.st_size:,} bytes; a rule file has at most {MAX_FILE_BYTES:,})",
+            "check it is the right file, or split it",
+        )
 
 
 def read_yaml(path: Path) -> object:
@@ -168,19 +185,24 @@ def read_yaml(path: Path) -> object:
     except OSError as error:  # changed since _check_file looked at it
         raise ModelFileError(f"cannot be read ({error.strerror})", file=str(path), hint="check the file") from None
     except _ByteOrderMark:
-        raise ModelFileError("starts with a byte-order mark", file=str(path),
-                             hint="save the file as UTF-8 without a byte-order mark (BOM)") from None
+        raise ModelFileError(
+            "starts with a byte-order mark",
+            file=str(path),
+            hint="save the file as UTF-8 without a byte-order mark (BOM)",
+        ) from None
     except RecursionError:
         raise ModelFileError("nested too deeply to read", file=str(path), hint="flatten the data") from None
     except UnicodeDecodeError as error:
-        raise ModelFileError(f"not UTF-8 text (byte {error.start})", file=str(path),
-                             hint="save the file as UTF-8") from None
+        raise ModelFileError(
+            f"not UTF-8 text (byte {error.start})", file=str(path), hint="save the file as UTF-8"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = f" (line {mark.line + 1})" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ModelFileError(f"not valid YAML{line}: {problem}", file=str(path),
-                             hint="fix the YAML syntax; keys must be unique") from None
+        raise ModelFileError(
+            f"not valid YAML{line}: {problem}", file=str(path), hint="fix the YAML syntax; keys must be unique"
+        ) from None
 
 
 def validate(data: object, model: type[M], path: Path | str) -> M:
@@ -195,8 +217,13 @@ def validate(data: object, model: type[M], path: Path | str) -> M:
                 message = "unknown key; the schema does not allow it (misspelt, or misplaced?)"
             problems.append(ModelFileError(message, file=str(path), field=format_loc(item["loc"]) or "(top level)"))
         first, rest = problems[0], problems[1:]
-        raise ModelFileError(first.message, file=first.file, field=first.field,
-                             hint="see models/README.md for the schema of this file", problems=rest) from None
+        raise ModelFileError(
+            first.message,
+            file=first.file,
+            field=first.field,
+            hint="see models/README.md for the schema of this file",
+            problems=rest,
+        ) from None
 
 
 def model_files(root: Path, under: str = "") -> list[str]:
@@ -216,8 +243,9 @@ def model_files(root: Path, under: str = "") -> list[str]:
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise ModelFileError(f"directory cannot be read ({error.strerror})", file=str(directory),
-                                 hint="check its permissions") from None
+            raise ModelFileError(
+                f"directory cannot be read ({error.strerror})", file=str(directory), hint="check its permissions"
+            ) from None
         for entry in entries:
             if entry.is_dir(follow_symlinks=False) and not entry.name.endswith(YAML_SUFFIXES):
                 pending.append(Path(entry.path))

@@ -7,7 +7,6 @@ An unknown code is an error that names the closest known codes.
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 
 from pydantic import Field, model_validator
 
@@ -36,7 +35,9 @@ class NocFile(ModelFile):
             if len(code) != 5 or not code.isdigit():
                 raise ValueError(f"occupation code {code!r} must be five digits (quote it in YAML: '21231')")
             if int(code[1]) != occupation.teer:
-                raise ValueError(f"occupation {code}: teer {occupation.teer} does not match the code's second digit {code[1]}")
+                raise ValueError(
+                    f"occupation {code}: teer {occupation.teer} does not match the code's second digit {code[1]}"
+                )
         return self
 
 
@@ -74,6 +75,7 @@ def require_known(code: str, source: str, field: str) -> Occupation:
         return found
     suggestions = close_matches(code)
     described = ", ".join(f"{c} ({noc_table().occupations[c].title})" for c in suggestions)
-    hint = (f"did you mean {described}?" if suggestions else "use a five-digit NOC 2021 code") + \
-        " Look codes up at https://noc.esdc.gc.ca/"
+    hint = (
+        f"did you mean {described}?" if suggestions else "use a five-digit NOC 2021 code"
+    ) + " Look codes up at https://noc.esdc.gc.ca/"
     raise ProfileError(f"unknown NOC 2021 code '{code}'", file=source, field=field, hint=hint)

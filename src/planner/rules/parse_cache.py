@@ -52,8 +52,12 @@ _FORMAT = b"planner parse cache 2"
 _KEY_SIZE = 32
 _MAC_SIZE = hashlib.sha256().digest_size
 _MISSING = object()
-_ALLOWED_CLASSES = {("datetime", "date"): datetime.date, ("datetime", "datetime"): datetime.datetime,
-                    ("datetime", "timedelta"): datetime.timedelta, ("datetime", "timezone"): datetime.timezone}
+_ALLOWED_CLASSES = {
+    ("datetime", "date"): datetime.date,
+    ("datetime", "datetime"): datetime.datetime,
+    ("datetime", "timedelta"): datetime.timedelta,
+    ("datetime", "timezone"): datetime.timezone,
+}
 
 
 def cache_dir() -> Path | None:
@@ -211,5 +215,5 @@ def _prune(current: Path) -> None:
                 kept.append((unused_for, entry.name, entry))
         except OSError:
             continue
-    for _, _, entry in sorted(kept)[max(MAX_ENTRIES - 1, 0):]:
+    for _, _, entry in sorted(kept)[max(MAX_ENTRIES - 1, 0) :]:
         entry.unlink(missing_ok=True)

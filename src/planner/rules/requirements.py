@@ -9,7 +9,7 @@ params model here, a union member below, and a function there.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, create_model
 
@@ -267,8 +267,10 @@ def _option_model(kind: str, params: type[Strict]) -> type[_Option]:
     return create_model(name, __base__=_Option, kind=(Literal[kind], ...), params=(params, ...))
 
 
-AnyOfOption = Annotated[Union[tuple(_option_model(kind, params) for kind, params in PARAMS_BY_KIND.items())],
-                        Field(discriminator="kind")]
+AnyOfOption = Annotated[
+    Union[tuple(_option_model(kind, params) for kind, params in PARAMS_BY_KIND.items())],  # noqa: UP007 (built at run time)
+    Field(discriminator="kind"),
+]
 
 
 class AnyOfParams(Strict):
@@ -289,96 +291,118 @@ class _Requirement(Strict):
     label: str
 
 
-class WorkExperience(_Requirement, Dated[Optional[WorkExperienceParams]]):
+class WorkExperience(_Requirement, Dated[WorkExperienceParams | None]):
     kind: Literal["work_experience"]
 
 
-class Language(_Requirement, Dated[Optional[LanguageParams]]):
+class Language(_Requirement, Dated[LanguageParams | None]):
     kind: Literal["language"]
 
 
-class ExperienceLanguage(_Requirement, Dated[Optional[ExperienceLanguageParams]]):
+class ExperienceLanguage(_Requirement, Dated[ExperienceLanguageParams | None]):
     kind: Literal["experience_language"]
 
 
-class Education(_Requirement, Dated[Optional[EducationParams]]):
+class Education(_Requirement, Dated[EducationParams | None]):
     kind: Literal["education"]
 
 
-class FswPoints(_Requirement, Dated[Optional[FswPointsParams]]):
+class FswPoints(_Requirement, Dated[FswPointsParams | None]):
     kind: Literal["fsw_points"]
 
 
-class SettlementFunds(_Requirement, Dated[Optional[SettlementFundsParams]]):
+class SettlementFunds(_Requirement, Dated[SettlementFundsParams | None]):
     kind: Literal["settlement_funds"]
 
 
-class IntendedProvince(_Requirement, Dated[Optional[IntendedProvinceParams]]):
+class IntendedProvince(_Requirement, Dated[IntendedProvinceParams | None]):
     kind: Literal["intended_province"]
 
 
-class OfferOrCertificate(_Requirement, Dated[Optional[OfferOrCertificateParams]]):
+class OfferOrCertificate(_Requirement, Dated[OfferOrCertificateParams | None]):
     kind: Literal["offer_or_certificate"]
 
 
-class Citizenship(_Requirement, Dated[Optional[CitizenshipParams]]):
+class Citizenship(_Requirement, Dated[CitizenshipParams | None]):
     kind: Literal["citizenship"]
 
 
-class Age(_Requirement, Dated[Optional[AgeParams]]):
+class Age(_Requirement, Dated[AgeParams | None]):
     kind: Literal["age"]
 
 
-class JobOffer(_Requirement, Dated[Optional[JobOfferParams]]):
+class JobOffer(_Requirement, Dated[JobOfferParams | None]):
     kind: Literal["job_offer"]
 
 
-class RelatedEmployment(_Requirement, Dated[Optional[RelatedEmploymentParams]]):
+class RelatedEmployment(_Requirement, Dated[RelatedEmploymentParams | None]):
     kind: Literal["related_employment"]
 
 
-class CanadianCredential(_Requirement, Dated[Optional[CanadianCredentialParams]]):
+class CanadianCredential(_Requirement, Dated[CanadianCredentialParams | None]):
     kind: Literal["canadian_credential"]
 
 
-class Status(_Requirement, Dated[Optional[StatusParams]]):
+class Status(_Requirement, Dated[StatusParams | None]):
     kind: Literal["status"]
 
 
-class CrsMin(_Requirement, Dated[Optional[CrsMinParams]]):
+class CrsMin(_Requirement, Dated[CrsMinParams | None]):
     kind: Literal["crs_min"]
 
 
-class SpouseWorker(_Requirement, Dated[Optional[SpouseWorkerParams]]):
+class SpouseWorker(_Requirement, Dated[SpouseWorkerParams | None]):
     kind: Literal["spouse_worker"]
 
 
-class ProfessionCredentials(_Requirement, Dated[Optional[ProfessionCredentialsParams]]):
+class ProfessionCredentials(_Requirement, Dated[ProfessionCredentialsParams | None]):
     kind: Literal["profession_credentials"]
 
 
-class CredentialLanguage(_Requirement, Dated[Optional[CredentialLanguageParams]]):
+class CredentialLanguage(_Requirement, Dated[CredentialLanguageParams | None]):
     kind: Literal["credential_language"]
 
 
-class FieldOfStudy(_Requirement, Dated[Optional[FieldOfStudyParams]]):
+class FieldOfStudy(_Requirement, Dated[FieldOfStudyParams | None]):
     kind: Literal["field_of_study"]
 
 
-class IecParticipations(_Requirement, Dated[Optional[IecParticipationsParams]]):
+class IecParticipations(_Requirement, Dated[IecParticipationsParams | None]):
     kind: Literal["iec_participations"]
 
 
-class ManualCheck(_Requirement, Dated[Optional[ManualCheckParams]]):
+class ManualCheck(_Requirement, Dated[ManualCheckParams | None]):
     kind: Literal["manual_check"]
 
 
-class AnyOf(_Requirement, Dated[Optional[AnyOfParams]]):
+class AnyOf(_Requirement, Dated[AnyOfParams | None]):
     kind: Literal["any_of"]
 
 
-Requirement = Annotated[Union[WorkExperience, Language, ExperienceLanguage, Education, FswPoints, SettlementFunds,
-                              IntendedProvince, OfferOrCertificate, Citizenship, Age, JobOffer, RelatedEmployment,
-                              CanadianCredential, Status, CrsMin, SpouseWorker, ProfessionCredentials,
-                              CredentialLanguage, FieldOfStudy, IecParticipations, ManualCheck, AnyOf],
-                        Field(discriminator="kind")]
+Requirement = Annotated[
+    (
+        WorkExperience
+        | Language
+        | ExperienceLanguage
+        | Education
+        | FswPoints
+        | SettlementFunds
+        | IntendedProvince
+        | OfferOrCertificate
+        | Citizenship
+        | Age
+        | JobOffer
+        | RelatedEmployment
+        | CanadianCredential
+        | Status
+        | CrsMin
+        | SpouseWorker
+        | ProfessionCredentials
+        | CredentialLanguage
+        | FieldOfStudy
+        | IecParticipations
+        | ManualCheck
+        | AnyOf
+    ),
+    Field(discriminator="kind"),
+]

@@ -9,7 +9,6 @@ say on this date?", which is what lets every command take ``--as-of``.
 from __future__ import annotations
 
 import dataclasses
-
 from bisect import bisect_right
 from collections import Counter
 from datetime import date
@@ -130,8 +129,12 @@ class Dated(Strict, Generic[T]):
         if found is None:
             dated = self.values[effective]
             found = self._in_force[effective] = InForce(
-                value=dated.value, effective=effective, references=list(dated.references) or list(self.references),
-                certainty=dated.certainty, doubt=dated.doubt)
+                value=dated.value,
+                effective=effective,
+                references=list(dated.references) or list(self.references),
+                certainty=dated.certainty,
+                doubt=dated.doubt,
+            )
         return found
 
     @cached_property
@@ -165,7 +168,9 @@ class Dated(Strict, Generic[T]):
         found = self._lookup(on)
         if found is _NOT_IN_FORCE:
             first = next(iter(self.values))
-            raise RuleNotInForceError(f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})")
+            raise RuleNotInForceError(
+                f"'{self.description}' has no value before {first.isoformat()} (asked for {on.isoformat()})"
+            )
         return found
 
     def values_between(self, start: date, end: date) -> list[T | None]:
@@ -229,7 +234,9 @@ class Manifest(ModelFile):
         for name in names:
             parts = name.split("/")
             if "\\" in name or any(part in ("", ".", "..") for part in parts):
-                raise ValueError(f"{name!r} is not a path inside models/ written with '/' (like programs/federal/cec.yaml)")
+                raise ValueError(
+                    f"{name!r} is not a path inside models/ written with '/' (like programs/federal/cec.yaml)"
+                )
         return names
 
     @model_validator(mode="after")

@@ -14,8 +14,16 @@ ABILITIES: tuple[Ability, ...] = ("listening", "reading", "writing", "speaking")
 EducationLevel = Literal["secondary", "post_secondary", "bachelor", "master", "professional", "doctoral"]
 """A credential's level as a profile states it."""
 
-EducationTier = Literal["less_than_secondary", "secondary", "one_year", "two_year", "bachelor_or_three_year",
-                        "two_or_more", "master_or_professional", "doctoral"]
+EducationTier = Literal[
+    "less_than_secondary",
+    "secondary",
+    "one_year",
+    "two_year",
+    "bachelor_or_three_year",
+    "two_or_more",
+    "master_or_professional",
+    "doctoral",
+]
 """The CRS and FSW education factor's rows, which a credential's level and length map to."""
 
 Province = Literal["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]

@@ -17,11 +17,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from planner.facts import derived as facts
 from planner.dates import age_on
-from planner.facts.derived import ExperienceQuery, EducationTier
+from planner.facts import derived as facts
+from planner.facts.derived import EducationTier, ExperienceQuery
 from planner.facts.language import LanguageResult, convert, usable_levels
-from planner.facts.profile import ABILITIES, Profile, Spouse
+from planner.facts.profile import Profile, Spouse
+from planner.rules.vocabulary import ABILITIES
 from planner.rules.book import per_book, rule_file
 from planner.rules.schema import Certainty, Dated, ModelFile, Reference, Strict, bracket, change_dates_in
 
@@ -30,6 +31,7 @@ SECTIONS: tuple[Section, ...] = ("core", "spouse", "transferability", "additiona
 
 
 # --- schema of models/crs/*.yaml -------------------------------------------------------------
+
 
 class AgeRow(Strict):
     min_age: int
@@ -154,10 +156,12 @@ class CrsRules:
 @per_book(maxsize=1)
 def crs_rules() -> CrsRules:
     """Load the CRS tables from ``models/crs/``."""
-    return CrsRules(core=rule_file("crs/core.yaml", CoreFile),
-                    spouse=rule_file("crs/spouse.yaml", SpouseFile),
-                    transferability=rule_file("crs/transferability.yaml", TransferabilityFile),
-                    additional=rule_file("crs/additional.yaml", AdditionalFile))
+    return CrsRules(
+        core=rule_file("crs/core.yaml", CoreFile),
+        spouse=rule_file("crs/spouse.yaml", SpouseFile),
+        transferability=rule_file("crs/transferability.yaml", TransferabilityFile),
+        additional=rule_file("crs/additional.yaml", AdditionalFile),
+    )
 
 
 def maximum_total(on: date) -> int:
@@ -166,6 +170,7 @@ def maximum_total(on: date) -> int:
 
 
 # --- result ---------------------------------------------------------------------------------
+
 
 class CrsLine(BaseModel):
     """One line of the breakdown: a factor, its points, what was seen, and the rule it comes from."""
@@ -209,16 +214,27 @@ class CrsResult(BaseModel):
             "as_of": self.as_of.isoformat(),
             "with_spouse": self.with_spouse,
             "first_official_language": self.first_official_language,
-            "lines": [{"section": l.section, "name": l.name, "label": l.label, "points": l.points,
-                       "detail": l.detail, "rule": l.rule,
-                       "effective": l.effective.isoformat() if l.effective else None,
-                       "certainty": l.certainty, "doubt": l.doubt,
-                       "references": [r.href for r in l.references]} for l in self.lines],
+            "lines": [
+                {
+                    "section": line.section,
+                    "name": line.name,
+                    "label": line.label,
+                    "points": line.points,
+                    "detail": line.detail,
+                    "rule": line.rule,
+                    "effective": line.effective.isoformat() if line.effective else None,
+                    "certainty": line.certainty,
+                    "doubt": line.doubt,
+                    "references": [r.href for r in line.references],
+                }
+                for line in self.lines
+            ],
             "notes": list(self.notes),
         }
 
 
 # --- helpers --------------------------------------------------------------------------------
+
 
 def _column(value: int, thresholds: list[int]) -> int | None:
     """Index of the highest threshold ``value`` reaches, or None if below all."""
@@ -244,30 +260,54 @@ class _Lines:
     def section_total(self, section: Section) -> int:
         return sum(points for s, points in self.points if s == section)
 
-    def add(self, section: Section, name: str, label: str, points: int, detail: str,
-            rule_file: str, param_name: str, param: Dated) -> None:
+    def add(
+        self,
+        section: Section,
+        name: str,
+        label: str,
+        points: int,
+        detail: str,
+        rule_file: str,
+        param_name: str,
+        param: Dated,
+    ) -> None:
         self.points.append((section, points))
         if not self.detailed:
             return
         found = param.entry(self.as_of)
-        self.lines.append(CrsLine(
-            section=section, name=name, label=label, points=points, detail=detail,
-            rule=f"models/crs/{rule_file}#{param_name}",
-            effective=found.effective if found else None,
-            references=found.references if found else list(param.references),
-            certainty=found.certainty if found else "confirmed",
-            doubt=found.doubt if found else None))
+        self.lines.append(
+            CrsLine(
+                section=section,
+                name=name,
+                label=label,
+                points=points,
+                detail=detail,
+                rule=f"models/crs/{rule_file}#{param_name}",
+                effective=found.effective if found else None,
+                references=found.references if found else list(param.references),
+                certainty=found.certainty if found else "confirmed",
+                doubt=found.doubt if found else None,
+            )
+        )
 
 
 def canadian_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
     """Skilled, authorized Canadian work that counts for CRS (not self-employed, not while a full-time student)."""
-    return facts.shared_query("canada", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)),
-                              exclude_self_employed=True, exclude_full_time_student=True, require_authorized=True)
+    return facts.shared_query(
+        "canada",
+        rules.core.work_window_years.at(on),
+        tuple(facts.work_rules().skilled_teers.at(on)),
+        exclude_self_employed=True,
+        exclude_full_time_student=True,
+        require_authorized=True,
+    )
 
 
 def foreign_work_query(rules: CrsRules, on: date) -> ExperienceQuery:
     """Skilled work outside Canada that counts for CRS, inside the CRS work window."""
-    return facts.shared_query("abroad", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on)))
+    return facts.shared_query(
+        "abroad", rules.core.work_window_years.at(on), tuple(facts.work_rules().skilled_teers.at(on))
+    )
 
 
 def _levels_text(result: LanguageResult | None) -> str:
@@ -281,14 +321,19 @@ def _usable_results(tests, as_of: date) -> tuple[list[LanguageResult], list[str]
         if converted.usable:
             results.append(converted)
         else:
-            reason = ("expired on " + converted.valid_until.isoformat() if converted.expired
-                      else None if converted.problem and converted.levels is not None  # describe() shows it
-                      else converted.problem or "not an accepted test on this date")
+            reason = (
+                "expired on " + converted.valid_until.isoformat()
+                if converted.expired
+                else None
+                if converted.problem and converted.levels is not None  # describe() shows it
+                else converted.problem or "not an accepted test on this date"
+            )
             notes.append(f"{converted.describe()} not used" + (f": {reason}" if reason else ""))
     return results, notes
 
 
 # --- the score ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Inputs:
@@ -305,12 +350,16 @@ def _inputs(profile: Profile, as_of: date, rules: CrsRules) -> tuple[_Inputs, li
     recognised = facts.recognised_credentials(profile.education, as_of)
     for credential in profile.education:
         if credential not in recognised and credential.completed <= as_of:
-            notes.append(f"{credential.level} from {credential.country} earns no education points: "
-                         "a foreign credential needs an Educational Credential Assessment (set \"eca\": true once you have one)")
-    return _Inputs(age=age_on(profile.birth_date, as_of),
-                   tier=facts.education_tier(recognised),
-                   canadian_years=facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
-                   foreign_years=facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of))), notes
+            notes.append(
+                f"{credential.level} from {credential.country} earns no education points: "
+                'a foreign credential needs an Educational Credential Assessment (set "eca": true once you have one)'
+            )
+    return _Inputs(
+        age=age_on(profile.birth_date, as_of),
+        tier=facts.education_tier(recognised),
+        canadian_years=facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
+        foreign_years=facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of)),
+    ), notes
 
 
 @per_book(maxsize=1)
@@ -336,14 +385,22 @@ def score_key(profile: Profile, as_of: date) -> tuple:
     spouse = profile.spouse
     spouse_key = None
     if profile.has_scoring_spouse:
-        spouse_key = (tuple(e.completed <= as_of for e in spouse.education), usable_levels(spouse.language_tests, as_of),
-                      facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of)))
-    return (bisect_right(_rule_change_dates(), as_of), age_on(profile.birth_date, as_of),
-            tuple(e.completed <= as_of for e in profile.education),
-            facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
-            facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of)),
-            usable_levels(profile.language_tests, as_of), spouse_key,
-            facts.qualifying_job_offer(profile, as_of)[0], nominated)
+        spouse_key = (
+            tuple(e.completed <= as_of for e in spouse.education),
+            usable_levels(spouse.language_tests, as_of),
+            facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of)),
+        )
+    return (
+        bisect_right(_rule_change_dates(), as_of),
+        age_on(profile.birth_date, as_of),
+        tuple(e.completed <= as_of for e in profile.education),
+        facts.experience_years(profile.work_history, as_of, canadian_work_query(rules, as_of)),
+        facts.experience_years(profile.work_history, as_of, foreign_work_query(rules, as_of)),
+        usable_levels(profile.language_tests, as_of),
+        spouse_key,
+        facts.qualifying_job_offer(profile, as_of)[0],
+        nominated,
+    )
 
 
 def nominated_key(key: tuple) -> tuple:
@@ -359,8 +416,10 @@ def score_total(profile: Profile, as_of: date) -> int:
     rules = crs_rules()
     inputs, _ = _inputs(profile, as_of, rules)
     results, _ = _usable_results(profile.language_tests, as_of)
-    return max(sum(points for _, points in _lines_with(profile, as_of, rules, inputs, first, second, False).points)
-               for first, second in _language_candidates(profile, results))
+    return max(
+        sum(points for _, points in _lines_with(profile, as_of, rules, inputs, first, second, False).points)
+        for first, second in _language_candidates(profile, results)
+    )
 
 
 def score(profile: Profile, as_of: date) -> CrsResult:
@@ -375,8 +434,10 @@ def score(profile: Profile, as_of: date) -> CrsResult:
     if profile.first_official_language is None and len(candidates) > 1:
         others = sorted({r.total for r in scored if r is not best})
         alternative = f" (the other assignment scores {others[-1]})" if others else ""
-        notes.append(f"first official language not declared: using {_language_name(best.first_official_language)} "
-                     f"as first language because it scores higher{alternative}")
+        notes.append(
+            f"first official language not declared: using {_language_name(best.first_official_language)} "
+            f"as first language because it scores higher{alternative}"
+        )
     return best.model_copy(update={"notes": notes + best.notes})
 
 
@@ -397,17 +458,36 @@ def _language_candidates(profile: Profile, results: list[LanguageResult]):
     return candidates or [(None, None)]
 
 
-def _score_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
-                first: LanguageResult | None, second: LanguageResult | None) -> CrsResult:
+def _score_with(
+    profile: Profile,
+    as_of: date,
+    rules: CrsRules,
+    inputs: _Inputs,
+    first: LanguageResult | None,
+    second: LanguageResult | None,
+) -> CrsResult:
     lines = _lines_with(profile, as_of, rules, inputs, first, second, True)
     sections = {s: lines.section_total(s) for s in SECTIONS}
-    return CrsResult(total=sum(sections.values()), sections=sections, lines=lines.lines, as_of=as_of,
-                     with_spouse=profile.has_scoring_spouse, first_official_language=first.language if first else None,
-                     notes=[])
+    return CrsResult(
+        total=sum(sections.values()),
+        sections=sections,
+        lines=lines.lines,
+        as_of=as_of,
+        with_spouse=profile.has_scoring_spouse,
+        first_official_language=first.language if first else None,
+        notes=[],
+    )
 
 
-def _lines_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
-                first: LanguageResult | None, second: LanguageResult | None, detailed: bool) -> _Lines:
+def _lines_with(
+    profile: Profile,
+    as_of: date,
+    rules: CrsRules,
+    inputs: _Inputs,
+    first: LanguageResult | None,
+    second: LanguageResult | None,
+    detailed: bool,
+) -> _Lines:
     """Every line of the score with ``first`` and ``second`` as the official-language results."""
     lines = _Lines(as_of, detailed)
     with_spouse = profile.has_scoring_spouse
@@ -416,26 +496,59 @@ def _lines_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
 
     # A. Core / human capital
     age_row = bracket(core.age.at(as_of), inputs.age, "min_age")
-    lines.add("core", "age", "Age", getattr(age_row, column), f"age {inputs.age} on {as_of}", "core.yaml", "age", core.age)
-    lines.add("core", "education", "Level of education", getattr(core.education.at(as_of)[inputs.tier], column),
-              facts.TIER_LABELS[inputs.tier], "core.yaml", "education", core.education)
+    lines.add(
+        "core", "age", "Age", getattr(age_row, column), f"age {inputs.age} on {as_of}", "core.yaml", "age", core.age
+    )
+    lines.add(
+        "core",
+        "education",
+        "Level of education",
+        getattr(core.education.at(as_of)[inputs.tier], column),
+        facts.TIER_LABELS[inputs.tier],
+        "core.yaml",
+        "education",
+        core.education,
+    )
     first_points = 0
     if first is not None:
         table = core.first_language.at(as_of)
         first_points = sum(getattr(bracket(table, first.levels[a], "min_clb"), column) for a in ABILITIES)
-    lines.add("core", "first_language", "First official language", first_points, _levels_text(first),
-              "core.yaml", "first_language", core.first_language)
+    lines.add(
+        "core",
+        "first_language",
+        "First official language",
+        first_points,
+        _levels_text(first),
+        "core.yaml",
+        "first_language",
+        core.first_language,
+    )
     second_points = 0
     if second is not None:
         table = core.second_language.at(as_of)
         raw = sum(bracket(table.rows, second.levels[a], "min_clb").points for a in ABILITIES)
         second_points = min(raw, getattr(table.cap, column))
-    lines.add("core", "second_language", "Second official language", second_points, _levels_text(second),
-              "core.yaml", "second_language", core.second_language)
+    lines.add(
+        "core",
+        "second_language",
+        "Second official language",
+        second_points,
+        _levels_text(second),
+        "core.yaml",
+        "second_language",
+        core.second_language,
+    )
     canadian_row = bracket(core.canadian_work.at(as_of), inputs.canadian_years, "min_years")
-    lines.add("core", "canadian_work", "Canadian work experience", getattr(canadian_row, column),
-              f"{inputs.canadian_years} year(s) of skilled work in Canada in the last {core.work_window_years.at(as_of)} years",
-              "core.yaml", "canadian_work", core.canadian_work)
+    lines.add(
+        "core",
+        "canadian_work",
+        "Canadian work experience",
+        getattr(canadian_row, column),
+        f"{inputs.canadian_years} year(s) of skilled work in Canada in the last {core.work_window_years.at(as_of)} years",
+        "core.yaml",
+        "canadian_work",
+        core.canadian_work,
+    )
 
     # B. Spouse
     if with_spouse:
@@ -452,8 +565,16 @@ def _lines_with(profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
 def _spouse_lines(lines: _Lines, spouse: Spouse, as_of: date, rules: CrsRules) -> None:
     table = rules.spouse
     tier = facts.education_tier(facts.recognised_credentials(spouse.education, as_of))
-    lines.add("spouse", "spouse_education", "Spouse's education", table.education.at(as_of)[tier],
-              facts.TIER_LABELS[tier], "spouse.yaml", "education", table.education)
+    lines.add(
+        "spouse",
+        "spouse_education",
+        "Spouse's education",
+        table.education.at(as_of)[tier],
+        facts.TIER_LABELS[tier],
+        "spouse.yaml",
+        "education",
+        table.education,
+    )
     results, _ = _usable_results(spouse.language_tests, as_of)
     rows = table.language.at(as_of)
     best_points, best = 0, None
@@ -461,23 +582,45 @@ def _spouse_lines(lines: _Lines, spouse: Spouse, as_of: date, rules: CrsRules) -
         points = sum(bracket(rows, result.levels[a], "min_clb").points for a in ABILITIES)
         if best is None or points > best_points:
             best_points, best = points, result
-    lines.add("spouse", "spouse_language", "Spouse's official language", best_points, _levels_text(best),
-              "spouse.yaml", "language", table.language)
+    lines.add(
+        "spouse",
+        "spouse_language",
+        "Spouse's official language",
+        best_points,
+        _levels_text(best),
+        "spouse.yaml",
+        "language",
+        table.language,
+    )
     years = facts.experience_years(spouse.work_history, as_of, canadian_work_query(rules, as_of))
     row = bracket(table.canadian_work.at(as_of), years, "min_years")
-    lines.add("spouse", "spouse_canadian_work", "Spouse's Canadian work experience", row.points,
-              f"{years} year(s) of skilled work in Canada", "spouse.yaml", "canadian_work", table.canadian_work)
+    lines.add(
+        "spouse",
+        "spouse_canadian_work",
+        "Spouse's Canadian work experience",
+        row.points,
+        f"{years} year(s) of skilled work in Canada",
+        "spouse.yaml",
+        "canadian_work",
+        table.canadian_work,
+    )
 
 
-def _transferability_lines(lines: _Lines, profile: Profile, as_of: date, rules: CrsRules,
-                           inputs: _Inputs, first: LanguageResult | None) -> None:
+def _transferability_lines(
+    lines: _Lines, profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs, first: LanguageResult | None
+) -> None:
     t = rules.transferability
     caps = t.caps.at(as_of)
     minimum_clb = first.minimum if first else 0
     language_column = _column(minimum_clb, t.language_columns.at(as_of))
     canadian_column = _column(inputs.canadian_years, t.canadian_work_columns.at(as_of))
-    group = ("advanced" if facts.tier_at_least(inputs.tier, "two_or_more")
-             else "post_secondary" if facts.tier_at_least(inputs.tier, "one_year") else None)
+    group = (
+        "advanced"
+        if facts.tier_at_least(inputs.tier, "two_or_more")
+        else "post_secondary"
+        if facts.tier_at_least(inputs.tier, "one_year")
+        else None
+    )
     language_text = f"lowest first-language level {minimum_clb}"
 
     def cell(table: dict, key: str | None, col: int | None) -> int:
@@ -489,43 +632,86 @@ def _transferability_lines(lines: _Lines, profile: Profile, as_of: date, rules: 
     education_language_capped = min(education_language, caps.education)
     education_canadian_capped = min(education_canadian, caps.education - education_language_capped)
     capped_note = f"; education bundle capped at {caps.education} (raw {bundle})" if bundle > caps.education else ""
-    lines.add("transferability", "education_language", "Education + official language", education_language_capped,
-              f"{facts.TIER_LABELS[inputs.tier]}; {language_text}", "transferability.yaml", "education_language",
-              t.education_language)
-    lines.add("transferability", "education_canadian_work", "Education + Canadian work experience",
-              education_canadian_capped,
-              f"{facts.TIER_LABELS[inputs.tier]}; {inputs.canadian_years} year(s) in Canada{capped_note}",
-              "transferability.yaml", "education_canadian_work", t.education_canadian_work)
+    lines.add(
+        "transferability",
+        "education_language",
+        "Education + official language",
+        education_language_capped,
+        f"{facts.TIER_LABELS[inputs.tier]}; {language_text}",
+        "transferability.yaml",
+        "education_language",
+        t.education_language,
+    )
+    lines.add(
+        "transferability",
+        "education_canadian_work",
+        "Education + Canadian work experience",
+        education_canadian_capped,
+        f"{facts.TIER_LABELS[inputs.tier]}; {inputs.canadian_years} year(s) in Canada{capped_note}",
+        "transferability.yaml",
+        "education_canadian_work",
+        t.education_canadian_work,
+    )
 
     foreign_row = bracket(t.foreign_work_rows.at(as_of), inputs.foreign_years, "min_years")
     foreign_language = 0 if foreign_row is None or language_column is None else foreign_row.language[language_column]
-    foreign_canadian = 0 if foreign_row is None or canadian_column is None else foreign_row.canadian_work[canadian_column]
+    foreign_canadian = (
+        0 if foreign_row is None or canadian_column is None else foreign_row.canadian_work[canadian_column]
+    )
     bundle = foreign_language + foreign_canadian
     foreign_language_capped = min(foreign_language, caps.foreign_work)
     foreign_canadian_capped = min(foreign_canadian, caps.foreign_work - foreign_language_capped)
-    capped_note = f"; foreign-work bundle capped at {caps.foreign_work} (raw {bundle})" if bundle > caps.foreign_work else ""
-    lines.add("transferability", "foreign_work_language", "Foreign work experience + official language",
-              foreign_language_capped, f"{inputs.foreign_years} year(s) of foreign skilled work; {language_text}",
-              "transferability.yaml", "foreign_work_rows", t.foreign_work_rows)
-    lines.add("transferability", "foreign_work_canadian_work", "Foreign work experience + Canadian work experience",
-              foreign_canadian_capped,
-              f"{inputs.foreign_years} year(s) foreign; {inputs.canadian_years} year(s) in Canada{capped_note}",
-              "transferability.yaml", "foreign_work_rows", t.foreign_work_rows)
+    capped_note = (
+        f"; foreign-work bundle capped at {caps.foreign_work} (raw {bundle})" if bundle > caps.foreign_work else ""
+    )
+    lines.add(
+        "transferability",
+        "foreign_work_language",
+        "Foreign work experience + official language",
+        foreign_language_capped,
+        f"{inputs.foreign_years} year(s) of foreign skilled work; {language_text}",
+        "transferability.yaml",
+        "foreign_work_rows",
+        t.foreign_work_rows,
+    )
+    lines.add(
+        "transferability",
+        "foreign_work_canadian_work",
+        "Foreign work experience + Canadian work experience",
+        foreign_canadian_capped,
+        f"{inputs.foreign_years} year(s) foreign; {inputs.canadian_years} year(s) in Canada{capped_note}",
+        "transferability.yaml",
+        "foreign_work_rows",
+        t.foreign_work_rows,
+    )
 
     certificate = t.certificate_language.at(as_of)
     certificate_points = 0
     if profile.trade_certificate is not None:
         col = _column(minimum_clb, certificate.columns)
         certificate_points = 0 if col is None else min(certificate.points[col], caps.certificate)
-    lines.add("transferability", "certificate_language", "Certificate of qualification + official language",
-              certificate_points,
-              "certificate of qualification held" if profile.trade_certificate else "no certificate of qualification",
-              "transferability.yaml", "certificate_language", t.certificate_language)
+    lines.add(
+        "transferability",
+        "certificate_language",
+        "Certificate of qualification + official language",
+        certificate_points,
+        "certificate of qualification held" if profile.trade_certificate else "no certificate of qualification",
+        "transferability.yaml",
+        "certificate_language",
+        t.certificate_language,
+    )
     raw_total = lines.section_total("transferability")
     if raw_total > caps.total:
-        lines.add("transferability", "transferability_cap", "Skill transferability cap", caps.total - raw_total,
-                  f"combinations add up to {raw_total}; the section is capped at {caps.total}",
-                  "transferability.yaml", "caps", t.caps)
+        lines.add(
+            "transferability",
+            "transferability_cap",
+            "Skill transferability cap",
+            caps.total - raw_total,
+            f"combinations add up to {raw_total}; the section is capped at {caps.total}",
+            "transferability.yaml",
+            "caps",
+            t.caps,
+        )
 
 
 def _qualifying_offer_points(profile: Profile, as_of: date, table: ArrangedEmployment) -> tuple[int, str]:
@@ -542,7 +728,11 @@ def _qualifying_offer_points(profile: Profile, as_of: date, table: ArrangedEmplo
 def _canadian_study_points(profile: Profile, as_of: date, table: CanadianStudy) -> tuple[int, str, bool]:
     best, text, assumed = 0, "no Canadian post-secondary credential", False
     for credential in profile.education:
-        if not credential.canadian or credential.completed > as_of or credential.level not in facts.POST_SECONDARY_LEVELS:
+        if (
+            not credential.canadian
+            or credential.completed > as_of
+            or credential.level not in facts.POST_SECONDARY_LEVELS
+        ):
             continue
         if not credential.full_time:
             continue
@@ -559,52 +749,115 @@ def _canadian_study_points(profile: Profile, as_of: date, table: CanadianStudy) 
     return best, text, assumed
 
 
-def _additional_lines(lines: _Lines, profile: Profile, as_of: date, rules: CrsRules, inputs: _Inputs,
-                      first: LanguageResult | None, second: LanguageResult | None) -> None:
+def _additional_lines(
+    lines: _Lines,
+    profile: Profile,
+    as_of: date,
+    rules: CrsRules,
+    inputs: _Inputs,
+    first: LanguageResult | None,
+    second: LanguageResult | None,
+) -> None:
     a = rules.additional
     nomination = profile.provincial_nomination
     nominated = nomination is not None and nomination.express_entry_linked and nomination.date <= as_of
-    detail = (f"{nomination.province} nomination of {nomination.date} (Express Entry-linked)" if nominated
-              else "base (non-Express Entry) nomination: it leads to a separate application, not CRS points"
-              if nomination is not None and not nomination.express_entry_linked else "no provincial nomination")
-    lines.add("additional", "provincial_nomination", "Provincial nomination",
-              a.provincial_nomination.at(as_of) if nominated else 0, detail,
-              "additional.yaml", "provincial_nomination", a.provincial_nomination)
+    detail = (
+        f"{nomination.province} nomination of {nomination.date} (Express Entry-linked)"
+        if nominated
+        else "base (non-Express Entry) nomination: it leads to a separate application, not CRS points"
+        if nomination is not None and not nomination.express_entry_linked
+        else "no provincial nomination"
+    )
+    lines.add(
+        "additional",
+        "provincial_nomination",
+        "Provincial nomination",
+        a.provincial_nomination.at(as_of) if nominated else 0,
+        detail,
+        "additional.yaml",
+        "provincial_nomination",
+        a.provincial_nomination,
+    )
 
     arranged = a.arranged_employment.get(as_of)
-    points, detail = (0, "no arranged-employment points on this date") if arranged is None else \
-        _qualifying_offer_points(profile, as_of, arranged)
-    lines.add("additional", "arranged_employment", "Arranged employment", points, detail,
-              "additional.yaml", "arranged_employment", a.arranged_employment)
+    points, detail = (
+        (0, "no arranged-employment points on this date")
+        if arranged is None
+        else _qualifying_offer_points(profile, as_of, arranged)
+    )
+    lines.add(
+        "additional",
+        "arranged_employment",
+        "Arranged employment",
+        points,
+        detail,
+        "additional.yaml",
+        "arranged_employment",
+        a.arranged_employment,
+    )
 
     sibling = a.sibling.get(as_of)
-    lines.add("additional", "sibling", "Brother or sister in Canada",
-              sibling if sibling is not None and profile.sibling_in_canada else 0,
-              ("sibling in Canada" if profile.sibling_in_canada else "no sibling in Canada")
-              + ("" if sibling is not None else "; not a CRS factor on this date"),
-              "additional.yaml", "sibling", a.sibling)
+    lines.add(
+        "additional",
+        "sibling",
+        "Brother or sister in Canada",
+        sibling if sibling is not None and profile.sibling_in_canada else 0,
+        ("sibling in Canada" if profile.sibling_in_canada else "no sibling in Canada")
+        + ("" if sibling is not None else "; not a CRS factor on this date"),
+        "additional.yaml",
+        "sibling",
+        a.sibling,
+    )
 
     french = a.french.get(as_of)
-    french_points, detail = 0, "no French-language points on this date" if french is None else "French NCLC 7 not reached in all four abilities"
+    french_points, detail = (
+        0,
+        "no French-language points on this date"
+        if french is None
+        else "French NCLC 7 not reached in all four abilities",
+    )
     if french is not None:
         french_result = next((r for r in (first, second) if r is not None and r.language == "fr"), None)
         english_result = next((r for r in (first, second) if r is not None and r.language == "en"), None)
         if french_result is not None and french_result.minimum >= french.min_nclc:
             with_english = english_result is not None and english_result.minimum >= french.english_min_clb
             french_points = french.with_english if with_english else french.without_english
-            detail = (f"French NCLC {french.min_nclc}+ in all four, English CLB {french.english_min_clb}+ in all four"
-                      if with_english else f"French NCLC {french.min_nclc}+ in all four; English below CLB {french.english_min_clb} or not tested")
-    lines.add("additional", "french", "French-language ability", french_points, detail,
-              "additional.yaml", "french", a.french)
+            detail = (
+                f"French NCLC {french.min_nclc}+ in all four, English CLB {french.english_min_clb}+ in all four"
+                if with_english
+                else f"French NCLC {french.min_nclc}+ in all four; English below CLB {french.english_min_clb} or not tested"
+            )
+    lines.add(
+        "additional", "french", "French-language ability", french_points, detail, "additional.yaml", "french", a.french
+    )
 
     study = a.canadian_study.get(as_of)
-    points, detail = (0, "no Canadian-study points on this date") if study is None else \
-        _canadian_study_points(profile, as_of, study)[:2]
-    lines.add("additional", "canadian_study", "Post-secondary education in Canada", points, detail,
-              "additional.yaml", "canadian_study", a.canadian_study)
+    points, detail = (
+        (0, "no Canadian-study points on this date")
+        if study is None
+        else _canadian_study_points(profile, as_of, study)[:2]
+    )
+    lines.add(
+        "additional",
+        "canadian_study",
+        "Post-secondary education in Canada",
+        points,
+        detail,
+        "additional.yaml",
+        "canadian_study",
+        a.canadian_study,
+    )
 
     cap = a.cap.at(as_of)
     raw_total = lines.section_total("additional")
     if raw_total > cap:
-        lines.add("additional", "additional_cap", "Additional points cap", cap - raw_total,
-                  f"additional points add up to {raw_total}; capped at {cap}", "additional.yaml", "cap", a.cap)
+        lines.add(
+            "additional",
+            "additional_cap",
+            "Additional points cap",
+            cap - raw_total,
+            f"additional points add up to {raw_total}; capped at {cap}",
+            "additional.yaml",
+            "cap",
+            a.cap,
+        )

@@ -11,11 +11,12 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from planner.facts import derived as facts
 from planner.dates import age_on
+from planner.facts import derived as facts
 from planner.facts.derived import EducationTier, ExperienceQuery
 from planner.facts.language import LanguageResult, convert, usable_levels
-from planner.facts.profile import ABILITIES, Profile
+from planner.facts.profile import Profile
+from planner.rules.vocabulary import ABILITIES
 from planner.rules.book import per_book, rule_file
 from planner.rules.schema import Dated, InForce, ModelFile, Strict, bracket, change_dates_in
 
@@ -104,8 +105,9 @@ def _points_for_language(result: LanguageResult, grid: Grid) -> int:
 
 
 def _skilled_query(on: date, within_years: int, where: str = "any") -> ExperienceQuery:
-    return facts.shared_query(where, within_years, tuple(facts.work_rules().skilled_teers.at(on)),
-                              require_authorized=True)  # only checked for work in Canada
+    return facts.shared_query(
+        where, within_years, tuple(facts.work_rules().skilled_teers.at(on)), require_authorized=True
+    )  # only checked for work in Canada
 
 
 @per_book(maxsize=1)
@@ -126,14 +128,25 @@ def score_key(profile: Profile, as_of: date) -> tuple:
     found = grid_file().grid.get(as_of)
     window = found.experience_window_years if found is not None else 0
     spouse = profile.spouse if profile.spouse and profile.spouse.accompanying else None
-    spouse_key = None if spouse is None else (
-        usable_levels(spouse.language_tests, as_of), tuple(e.completed <= as_of for e in spouse.education),
-        facts.experience_years(spouse.work_history, as_of, ExperienceQuery(where="canada", within_years=window)))
-    return (bisect_right(_rule_change_dates(), as_of), age_on(profile.birth_date, as_of),
-            tuple(e.completed <= as_of for e in profile.education), usable_levels(profile.language_tests, as_of),
-            facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window)),
-            facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window, where="canada")),
-            facts.qualifying_job_offer(profile, as_of)[0], spouse_key)
+    spouse_key = (
+        None
+        if spouse is None
+        else (
+            usable_levels(spouse.language_tests, as_of),
+            tuple(e.completed <= as_of for e in spouse.education),
+            facts.experience_years(spouse.work_history, as_of, ExperienceQuery(where="canada", within_years=window)),
+        )
+    )
+    return (
+        bisect_right(_rule_change_dates(), as_of),
+        age_on(profile.birth_date, as_of),
+        tuple(e.completed <= as_of for e in profile.education),
+        usable_levels(profile.language_tests, as_of),
+        facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window)),
+        facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, window, where="canada")),
+        facts.qualifying_job_offer(profile, as_of)[0],
+        spouse_key,
+    )
 
 
 def score(profile: Profile, as_of: date) -> FswScore:
@@ -147,33 +160,62 @@ def score(profile: Profile, as_of: date) -> FswScore:
     first = max(usable, key=lambda r: (_points_for_language(r, grid), r.minimum), default=None)
     first_points = _points_for_language(first, grid) if first else 0
     most = max(band.points for band in grid.first_language) * len(ABILITIES)
-    lines.append(FswLine("first official language", first_points, most,
-                         first.describe() if first else "no valid language test"))
+    lines.append(
+        FswLine("first official language", first_points, most, first.describe() if first else "no valid language test")
+    )
     second = max((r for r in usable if first and r.language != first.language), key=lambda r: r.minimum, default=None)
-    second_points = grid.second_language.points if second and second.minimum >= grid.second_language.min_clb_all_four else 0
-    lines.append(FswLine("second official language", second_points, grid.second_language.points,
-                         second.describe() if second else "no test in the other official language"))
+    second_points = (
+        grid.second_language.points if second and second.minimum >= grid.second_language.min_clb_all_four else 0
+    )
+    lines.append(
+        FswLine(
+            "second official language",
+            second_points,
+            grid.second_language.points,
+            second.describe() if second else "no test in the other official language",
+        )
+    )
     tier = facts.education_tier(facts.recognised_credentials(profile.education, as_of))
     lines.append(FswLine("education", grid.education[tier], max(grid.education.values()), facts.TIER_LABELS[tier]))
     years = facts.experience_years(profile.work_history, as_of, _skilled_query(as_of, grid.experience_window_years))
     row = bracket(grid.experience, years, "min_years")
-    lines.append(FswLine("experience", row.points if row else 0, grid.experience[-1].points,
-                         f"{years} year(s) of skilled work in the last {grid.experience_window_years} years"))
+    lines.append(
+        FswLine(
+            "experience",
+            row.points if row else 0,
+            grid.experience[-1].points,
+            f"{years} year(s) of skilled work in the last {grid.experience_window_years} years",
+        )
+    )
     age = age_on(profile.birth_date, as_of)
-    lines.append(FswLine("age", bracket(grid.age, age, "min_age").points, max(r.points for r in grid.age), f"age {age}"))
+    lines.append(
+        FswLine("age", bracket(grid.age, age, "min_age").points, max(r.points for r in grid.age), f"age {age}")
+    )
     offer, offer_text = facts.qualifying_job_offer(profile, as_of)
-    lines.append(FswLine("arranged employment", grid.arranged_employment if offer else 0, grid.arranged_employment, offer_text))
+    lines.append(
+        FswLine("arranged employment", grid.arranged_employment if offer else 0, grid.arranged_employment, offer_text)
+    )
     adaptability, text = _adaptability(profile, as_of, grid, offer)
     lines.append(FswLine("adaptability", adaptability, grid.adaptability.cap, text))
-    return FswScore(total=sum(l.points for l in lines), pass_mark=grid.pass_mark,
-                    lines=[l.__dict__ for l in lines], first_language_minimum=first.minimum if first else 0,
-                    source=found)
+    return FswScore(
+        total=sum(line.points for line in lines),
+        pass_mark=grid.pass_mark,
+        lines=[line.__dict__ for line in lines],
+        first_language_minimum=first.minimum if first else 0,
+        source=found,
+    )
 
 
 def _studied_in_canada_years(education, on: date) -> int:
     """Years of the longest full-time Canadian program completed by ``on``."""
-    return max((e.program_years or (3 if facts.is_three_year_or_more(e) else 1)
-                for e in education if e.canadian and e.full_time and e.completed <= on), default=0)
+    return max(
+        (
+            e.program_years or (3 if facts.is_three_year_or_more(e) else 1)
+            for e in education
+            if e.canadian and e.full_time and e.completed <= on
+        ),
+        default=0,
+    )
 
 
 def _adaptability(profile: Profile, as_of: date, grid: Grid, offer: bool) -> tuple[int, str]:
@@ -186,13 +228,16 @@ def _adaptability(profile: Profile, as_of: date, grid: Grid, offer: bool) -> tup
             items.append((f"spouse CLB {a.spouse_language_min_clb}+", a.spouse_language))
         if _studied_in_canada_years(spouse.education, as_of) >= a.own_study_in_canada_min_years:
             items.append(("spouse studied in Canada", a.spouse_study_in_canada))
-        spouse_years = facts.experience_years(spouse.work_history, as_of, ExperienceQuery(where="canada", within_years=grid.experience_window_years))
+        spouse_years = facts.experience_years(
+            spouse.work_history, as_of, ExperienceQuery(where="canada", within_years=grid.experience_window_years)
+        )
         if spouse_years >= a.own_work_in_canada_min_years:
             items.append(("spouse worked in Canada", a.spouse_work_in_canada))
     if _studied_in_canada_years(profile.education, as_of) >= a.own_study_in_canada_min_years:
         items.append(("studied in Canada", a.own_study_in_canada))
-    own_years = facts.experience_years(profile.work_history, as_of,
-                                       _skilled_query(as_of, grid.experience_window_years, where="canada"))
+    own_years = facts.experience_years(
+        profile.work_history, as_of, _skilled_query(as_of, grid.experience_window_years, where="canada")
+    )
     if own_years >= a.own_work_in_canada_min_years:
         items.append(("skilled work in Canada", a.own_work_in_canada))
     if offer:

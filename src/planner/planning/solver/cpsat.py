@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model_helper as helper
 
-INT64_MIN = -(2 ** 63)
-INT64_MAX = 2 ** 63 - 1
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 class Linear:
@@ -155,8 +155,9 @@ class Model:
         constraint = self._constraint(only_if).linear
         constraint.vars.extend(variables)
         constraint.coeffs.extend(coeffs)
-        constraint.domain.extend([lower if lower == INT64_MIN else lower - constant,
-                                  upper if upper == INT64_MAX else upper - constant])
+        constraint.domain.extend(
+            [lower if lower == INT64_MIN else lower - constant, upper if upper == INT64_MAX else upper - constant]
+        )
 
     def equal(self, left: Linear, right: Linear | int, only_if: Sequence[Literal] = ()) -> None:
         """left = right (when every literal of ``only_if`` is true)."""
@@ -170,8 +171,9 @@ class Model:
         """left ≥ right (when every literal of ``only_if`` is true)."""
         self._linear(left - right, 0, INT64_MAX, only_if)
 
-    def allowed(self, variables: Sequence[IntVar], rows: Iterable[Sequence[int]],
-                only_if: Sequence[Literal] = ()) -> None:
+    def allowed(
+        self, variables: Sequence[IntVar], rows: Iterable[Sequence[int]], only_if: Sequence[Literal] = ()
+    ) -> None:
         """The variables take the values of one of ``rows`` (a table constraint)."""
         table = self._constraint(only_if).table
         for variable in variables:

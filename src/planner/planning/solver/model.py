@@ -34,8 +34,9 @@ from planner.planning.tables import StepTables
 
 OBJECTIVES = ("fastest", "probable", "cheapest")
 
-SMALL_MODEL_SETTINGS = dict(max_presolve_iterations=1, cp_model_probing_level=0, symmetry_level=0,
-                            linearization_level=0)
+SMALL_MODEL_SETTINGS = dict(
+    max_presolve_iterations=1, cp_model_probing_level=0, symmetry_level=0, linearization_level=0
+)
 """CP-SAT settings for the route models, which are tiny (about 20 variables, tables of at most a few hundred rows).
 
 Repeated presolve, probing, symmetry detection and the LP relaxation cost 1-15 ms per
@@ -120,8 +121,15 @@ class RouteModel:
     never below either bound and no two templates share a composite objective (the rank term).
     """
 
-    def __init__(self, tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None,
-                 evaluate: Callable[[StepTables], StepTables] | None = None, known: dict[int, Timing] | None = None):
+    def __init__(
+        self,
+        tables: list[StepTables],
+        horizon: int,
+        objective: str,
+        max_log_cost: int | None = None,
+        evaluate: Callable[[StepTables], StepTables] | None = None,
+        known: dict[int, Timing] | None = None,
+    ):
         if objective not in OBJECTIVES:
             raise ValueError(objective)
         self.tables = list(tables)
@@ -179,12 +187,15 @@ class RouteModel:
 
     def _candidates(self) -> list[int]:
         """The templates not excluded and not ruled out by their static bound, in order of that bound."""
-        return sorted((i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded),
-                      key=lambda i: self._static[i])
+        return sorted(
+            (i for i, bound in enumerate(self._static) if bound is not None and i not in self._excluded),
+            key=lambda i: self._static[i],
+        )
 
     def _template_optimum(self, index: int, time_limit_s: float) -> Timing | None:
-        return TemplateModel(self._pruned[index], index, len(self.tables), self.horizon, self.objective,
-                             self.max_log_cost).solve(time_limit_s)
+        return TemplateModel(
+            self._pruned[index], index, len(self.tables), self.horizon, self.objective, self.max_log_cost
+        ).solve(time_limit_s)
 
     def exclude(self, template_indexes: list[int]) -> None:
         """Forbid these templates in later solves (used to find genuinely different alternatives)."""
@@ -197,8 +208,9 @@ class RouteModel:
             if self._evaluate is not None:
                 table = self.tables[index] = self._evaluate(table)
             self._pruned[index] = prune_unreachable(table, self.horizon, self.max_log_cost)
-            self._bounds[index] = objective_bound(self._pruned[index], index, len(self.tables), self.horizon,
-                                                  self.objective)
+            self._bounds[index] = objective_bound(
+                self._pruned[index], index, len(self.tables), self.horizon, self.objective
+            )
         return self._bounds[index]
 
     def solve(self, time_limit_s: float = 10.0) -> Timing | None:
@@ -236,8 +248,9 @@ def composite(primary: int, secondary: int, index: int, tie: int, horizon: int, 
     return (primary * pr_scale + secondary) * time_weight + index * rank_weight + tie
 
 
-def static_bound(t: StepTables, index: int, count: int, horizon: int, objective: str,
-                 max_log_cost: int | None = None) -> int | None:
+def static_bound(
+    t: StepTables, index: int, count: int, horizon: int, objective: str, max_log_cost: int | None = None
+) -> int | None:
     """A lower bound on the template's composite objective from its fixed steps alone (no month evaluated).
 
     The PR month is at least :attr:`StepTables.earliest_pr`; the probability cost and fees
@@ -259,8 +272,16 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
     the fees at least the fixed fees.  Earliness counts as zero.
     """
     tpl = t.template
-    if not t.arrivals or t.notes or tpl.pool is not None and not t.pool \
-            or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
+    if (
+        not t.arrivals
+        or t.notes
+        or tpl.pool is not None
+        and not t.pool
+        or tpl.nomination is not None
+        and not t.nomination
+        or tpl.invitation is not None
+        and not t.invitation
+    ):
         return None
     if tpl.invitation is not None:
         ready = [month + entry.wait for (_, month), entry in t.invitation.items()]
@@ -276,8 +297,11 @@ def objective_bound(t: StepTables, index: int, count: int, horizon: int, objecti
     pr = min(prs)
     invitation_cost = min((entry.log_cost for entry in t.invitation.values()), default=0)
     nomination_cost = min((entry.log_cost for entry in t.nomination.values()), default=0)
-    primary = {"fastest": pr, "probable": t.least_log_cost + invitation_cost + nomination_cost,
-               "cheapest": t.least_cost}[objective]
+    primary = {
+        "fastest": pr,
+        "probable": t.least_log_cost + invitation_cost + nomination_cost,
+        "cheapest": t.least_cost,
+    }[objective]
     return composite(primary, 0 if objective == "fastest" else pr, index, 0, horizon, count)
 
 
@@ -287,8 +311,9 @@ class TemplateModel:
     ``table`` is expected pruned by :func:`prune_unreachable` (the model is the same either way, only smaller).
     """
 
-    def __init__(self, table: StepTables, index: int, count: int, horizon: int, objective: str,
-                 max_log_cost: int | None = None):
+    def __init__(
+        self, table: StepTables, index: int, count: int, horizon: int, objective: str, max_log_cost: int | None = None
+    ):
         self.horizon = horizon
         self.objective = objective
         self.max_log_cost = max_log_cost
@@ -307,8 +332,16 @@ class TemplateModel:
     def _build_template(self, index: int, t: StepTables) -> bool:
         """Add the template's variables and constraints; False when its tables already rule it out."""
         tpl = t.template
-        if not t.arrivals or t.notes or tpl.pool is not None and not t.pool \
-                or tpl.nomination is not None and not t.nomination or tpl.invitation is not None and not t.invitation:
+        if (
+            not t.arrivals
+            or t.notes
+            or tpl.pool is not None
+            and not t.pool
+            or tpl.nomination is not None
+            and not t.nomination
+            or tpl.invitation is not None
+            and not t.invitation
+        ):
             return False
         # `use` is fixed true: constraints keep their "only when this route is used" form from the route's logic.
         use = self.model.bool_var(f"use[{index}]")
@@ -356,10 +389,13 @@ class TemplateModel:
         m, H = self.model, self.horizon
         nom = m.int_var(0, H, f"nomination[{index}]")
         duration = m.int_var(0, 10 * H, f"nomination_months[{index}]")
-        logc_nom = m.int_var(0, 10 ** 5, f"nomination_cost[{index}]")
+        logc_nom = m.int_var(0, 10**5, f"nomination_cost[{index}]")
         m.at_least(nom, ready, only_if=[use])
-        m.allowed([a, nom, duration, logc_nom],
-                  sorted((arr, s, e.months, e.log_cost) for (arr, s), e in t.nomination.items()), only_if=[use])
+        m.allowed(
+            [a, nom, duration, logc_nom],
+            sorted((arr, s, e.months, e.log_cost) for (arr, s), e in t.nomination.items()),
+            only_if=[use],
+        )
         nominee = m.int_var(0, 2 * H, f"nominee[{index}]")
         m.equal(nominee, nom + duration)
         self._v["logc_nom"] = logc_nom
@@ -371,9 +407,12 @@ class TemplateModel:
         wait_start = m.int_var(0, H, f"wait_start[{index}]")
         m.equal(wait_start, ready, only_if=[use])
         wait = m.int_var(0, 10 * H, f"wait[{index}]")
-        logc_inv = m.int_var(0, 10 ** 5, f"invitation_cost[{index}]")
-        m.allowed([a, wait_start, wait, logc_inv],
-                  sorted((arr, s, e.wait, e.log_cost) for (arr, s), e in t.invitation.items()), only_if=[use])
+        logc_inv = m.int_var(0, 10**5, f"invitation_cost[{index}]")
+        m.allowed(
+            [a, wait_start, wait, logc_inv],
+            sorted((arr, s, e.wait, e.log_cost) for (arr, s), e in t.invitation.items()),
+            only_if=[use],
+        )
         ita = m.int_var(0, 11 * H, f"invitation[{index}]")
         m.equal(ita, wait_start + wait)
         self._v["logc_inv"] = logc_inv
@@ -386,8 +425,11 @@ class TemplateModel:
             return None
         m, v = self.model, self._v
         status_fee = m.int_var_in(set(t.status_fees.values()) or {0}, f"status_fees[{index}]")
-        m.allowed([v["a"], v["sub"], status_fee], sorted((arr, s, fee) for (arr, s), fee in t.status_fees.items()),
-                  only_if=[use])
+        m.allowed(
+            [v["a"], v["sub"], status_fee],
+            sorted((arr, s, fee) for (arr, s), fee in t.status_fees.items()),
+            only_if=[use],
+        )
         return status_fee
 
     def _language(self, index: int, t: StepTables, use):
@@ -422,8 +464,11 @@ class TemplateModel:
             # canada.ca .../express-entry/submit-profile/waiting-pool.html, and IRCC as quoted by
             # bcimmigration.com/expiration-language-test-results-express-entry-processing/): if they
             # expire between entering the pool and applying, the retake is in hand before.
-            m.at_most(retake + t.retake_months, t.language_expiry - 1,
-                      only_if=[valid_at[0], valid_at[len(needing) - 1].negated(), use])
+            m.at_most(
+                retake + t.retake_months,
+                t.language_expiry - 1,
+                only_if=[valid_at[0], valid_at[len(needing) - 1].negated(), use],
+            )
         return retake_used
 
     def _charges(self, index: int, t: StepTables, use, months: dict, status_fee, retake_used) -> None:
@@ -436,9 +481,9 @@ class TemplateModel:
             fees = fees + self._read_at(months[role], by_month, f"fees_{role}[{index}]")
         for role, by_month in t.log_costs_by_month.items():
             logs = logs + self._read_at(months[role], by_month, f"log_cost_{role}[{index}]")
-        cost = m.int_var(0, 10 ** 7, f"cost[{index}]")
+        cost = m.int_var(0, 10**7, f"cost[{index}]")
         m.equal(cost, fees)
-        logc = m.int_var(0, 10 ** 6, f"log_cost[{index}]")
+        logc = m.int_var(0, 10**6, f"log_cost[{index}]")
         m.equal(logc, logs)
         if self.max_log_cost is not None:
             m.at_most(logc, self.max_log_cost, only_if=[use])
@@ -482,10 +527,21 @@ class TemplateModel:
             if self._permit_language is not None:
                 months.append(value(v["a"]) - self._permit_language)
             retake = self._retake_month(months)
-        return Timing(template_index=index, arrival=value(v["a"]), pool=pool, nomination=nomination,
-                      nominee=value(v["nominee"]), wait_start=value(v["wait_start"]), invitation=value(v["ita"]),
-                      submission=submission, pr=value(v["pr"]), retake=retake,
-                      cost=value(v["cost"]), log_cost=value(v["logc"]), objective=int(round(solution.objective)))
+        return Timing(
+            template_index=index,
+            arrival=value(v["a"]),
+            pool=pool,
+            nomination=nomination,
+            nominee=value(v["nominee"]),
+            wait_start=value(v["wait_start"]),
+            invitation=value(v["ita"]),
+            submission=submission,
+            pr=value(v["pr"]),
+            retake=retake,
+            cost=value(v["cost"]),
+            log_cost=value(v["logc"]),
+            objective=int(round(solution.objective)),
+        )
 
     def _retake_month(self, step_months: list[int]) -> int:
         """The month to retake the language test(s): new results in hand before the original ones expire.

@@ -10,8 +10,9 @@ from __future__ import annotations
 from planner.planning.tables import StepTables
 
 
-def _retake_ok(t: StepTables, times: list[int], horizon: int, in_pool: bool,
-               permit: int | None = None) -> tuple[bool, int]:
+def _retake_ok(
+    t: StepTables, times: list[int], horizon: int, in_pool: bool, permit: int | None = None
+) -> tuple[bool, int]:
     """Whether one retake can make language valid at every time in ``times`` (and ``permit``); and the extra cost.
 
     ``in_pool``: the person is in the Express Entry pool from the first time to the last, so
@@ -33,8 +34,9 @@ def _retake_ok(t: StepTables, times: list[int], horizon: int, in_pool: bool,
     return False, 0
 
 
-def best_objective(tables: list[StepTables], horizon: int, objective: str,
-                   max_log_cost: int | None = None) -> tuple[int, int] | None:
+def best_objective(
+    tables: list[StepTables], horizon: int, objective: str, max_log_cost: int | None = None
+) -> tuple[int, int] | None:
     """(primary, composite) of the best route, or None when no route exists."""
     n = len(tables)
     pr_max = 22 * horizon
@@ -50,8 +52,11 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
             pools = [s for s in range(floor, horizon + 1) if (arrival, s) in t.pool] if template.pool else [None]
             for pool in pools:
                 ready = pool if pool is not None else floor
-                noms = ([s for s in range(ready, horizon + 1) if (arrival, s) in t.nomination]
-                        if template.nomination else [None])
+                noms = (
+                    [s for s in range(ready, horizon + 1) if (arrival, s) in t.nomination]
+                    if template.nomination
+                    else [None]
+                )
                 for nom in noms:
                     nominee = nom + t.nomination[(arrival, nom)].months if nom is not None else None
                     log_nom = t.nomination[(arrival, nom)].log_cost if nom is not None else 0
@@ -76,8 +81,13 @@ def best_objective(tables: list[StepTables], horizon: int, objective: str,
                             continue
                         status_fee = t.status_fees[(arrival, sub)]
                     permit = arrival - t.temp_months if t.permit_language and template.temp is not None else None
-                    ok, retake_cost = _retake_ok(t, [x for x in (pool, nom, sub) if x is not None], horizon,
-                                                 in_pool=pool is not None, permit=permit)
+                    ok, retake_cost = _retake_ok(
+                        t,
+                        [x for x in (pool, nom, sub) if x is not None],
+                        horizon,
+                        in_pool=pool is not None,
+                        permit=permit,
+                    )
                     if not ok:
                         continue
                     fees, logs = t.charges_at({"arrival": arrival, "pool": pool, "nomination": nom, "submission": sub})
